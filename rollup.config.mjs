@@ -1,0 +1,53 @@
+// Builds dist/: ESM + CJS (+ one declaration file per format) for every
+// entry, a minified script-tag UMD for the browser entries, and the
+// mock-server CLI. esbuild only strips types; rollup does the bundling.
+import terser from '@rollup/plugin-terser'
+import { dts } from 'rollup-plugin-dts'
+import esbuild from 'rollup-plugin-esbuild'
+
+const ts = () => esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' })
+const nodeBuiltins = /^node:/
+const external = (id) => nodeBuiltins.test(id) || id === 'msw' || id.startsWith('msw/')
+
+/** name → source: each becomes dist/<name>.js, .cjs, .d.ts, .d.cts */
+const entries = {
+  index: 'src/index.ts',
+  dom: 'src/dom/index.ts',
+  'mock-server': 'src/mock/server.ts',
+  testing: 'src/mock/testing.ts',
+}
+
+/** Browser entries that also get a script-tag build exposing a global. */
+const umd = {
+  index: { file: 'dist/llm-sse-client.umd.min.js', name: 'LlmSse' },
+  dom: { file: 'dist/llm-sse-client-dom.umd.min.js', name: 'LlmSseDom' },
+}
+
+export default [
+  {
+    input: entries,
+    external,
+    plugins: [ts()],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared-[hash].js' },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared-[hash].cjs' },
+    ],
+  },
+  ...Object.entries(umd).map(([entry, { file, name }]) => ({
+    input: entries[entry],
+    plugins: [ts()],
+    output: { file, format: 'umd', name, sourcemap: false, plugins: [terser({ compress: { passes: 2 } })] },
+  })),
+  {
+    input: { 'mock-cli': 'src/mock/cli.ts' },
+    external,
+    plugins: [ts()],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', banner: '#!/usr/bin/env node' },
+  },
+  ...['js', 'cjs'].map((ext) => ({
+    input: entries,
+    external,
+    plugins: [dts()],
+    output: { dir: 'dist', format: 'es', entryFileNames: `[name].d.${ext === 'js' ? 'ts' : 'cts'}`, chunkFileNames: `shared-[hash].d.${ext === 'js' ? 'ts' : 'cts'}` },
+  })),
+]

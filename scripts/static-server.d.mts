@@ -1,0 +1,42 @@
+/** The repository root. */
+export declare const REPO_ROOT: string
+
+/** The Content-Security-Policy sent on every HTML page by default. */
+export declare const STRICT_CSP: string
+
+/** Options of {@link startStaticServer}. */
+export interface StaticServerOptions {
+  /** Repository root holding examples/ and dist/. @default the repo this script is in */
+  root?: string | undefined
+  /** The built Vite app, served under /app/. @default `<root>/examples/app/dist` */
+  appDir?: string | undefined
+  /** Where proxied requests go, e.g. the Flask backend `http://127.0.0.1:5000`. @default none (no proxy) */
+  backend?: string | undefined
+  /** Path prefixes forwarded to `backend`. @default ['/stream/'] */
+  proxy?: string[] | undefined
+  /** Content-Security-Policy of HTML pages; `false` sends none. @default STRICT_CSP */
+  csp?: string | false | undefined
+  /** @default 0 (a free port) */
+  port?: number | undefined
+  /** @default '127.0.0.1' */
+  host?: string | undefined
+}
+
+/** A running static + proxy server. */
+export interface StaticServer {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string
+  port: number
+  /** Point the proxy at another backend (takes effect for the next request). */
+  setBackend(url: string | undefined): void
+  /** Stop listening and drop every open connection. */
+  close(): Promise<void>
+}
+
+/**
+ * Serve `/examples/*.html|js|css|md`, `/dist/*`, the built app under `/app/`,
+ * an index at `/`, and proxy `proxy` prefixes to `backend`, streaming
+ * (no buffering), passing cuts on as cuts, and closing the backend
+ * connection when the browser goes away.
+ */
+export declare function startStaticServer(options?: StaticServerOptions): Promise<StaticServer>

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm test`: type-check, build, check the package (size budget, publint,
+// attw) and run every vitest project (Node, jsdom, real Chromium). Each
+// check counts as one test next to vitest's own; the last line is
+// "N passed, N failed" for CI.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const bin = (name) => join('node_modules', '.bin', name)
+let passed = 0
+let failed = 0
+const failures = []
+
+function step(name, cmd, args, opts = {}) {
+  console.log(`\n== ${name}: ${[cmd, ...args].join(' ')}`)
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts })
+  const ok = r.status === 0
+  if (opts.count !== false) ok ? passed++ : (failed++, failures.push(name))
+  return ok
+}
+
+step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])
+const built = step('build', bin('rollup'), ['-c', 'rollup.config.mjs', '--silent'])
+if (built) {
+  step('size budget', process.execPath, ['scripts/size.mjs'])
+  const packDir = mkdtempSync(join(tmpdir(), 'llm-sse-pack-'))
+  const packed = spawnSync('npm', ['pack', '--silent', '--pack-destination', packDir], { encoding: 'utf8' })
+  const tarball = join(packDir, (packed.stdout || '').trim().split('\n').pop() || 'missing.tgz')
+  step('publint', bin('publint'), ['run', '--strict', tarball])
+  step('attw', bin('attw'), [tarball, '--profile', 'node16', '--format', 'table-flipped'])
+  rmSync(packDir, { recursive: true, force: true })
+}
+
+const report = join(mkdtempSync(join(tmpdir(), 'llm-sse-vitest-')), 'report.json')
+console.log('\n== vitest (node, jsdom, e2e in Chromium)')
+const v = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+  stdio: 'inherit',
+})
+try {
+  const json = JSON.parse(readFileSync(report, 'utf8'))
+  passed += json.numPassedTests
+  failed += json.numFailedTests
+  // A file that failed to load has no failed test but must fail the run.
+  const broken = json.testResults.filter((f) => f.status === 'failed' && f.assertionResults.every((t) => t.status !== 'failed'))
+  for (const f of broken) failures.push(`vitest file ${f.name}: ${f.message?.split('\n')[0] ?? 'failed'}`)
+  failed += broken.length
+  if (json.numPendingTests || json.numTodoTests) {
+    failures.push(`${json.numPendingTests + json.numTodoTests} skipped/todo tests (CI runs them all)`)
+    failed++
+  }
+  if (json.numTotalTests === 0) failures.push('vitest ran no test'), failed++
+} catch (error) {
+  failures.push(`vitest report unreadable (exit ${v.status}): ${error.message}`)
+  failed++
+}
+if (v.status !== 0 && !failures.some((f) => f.startsWith('vitest'))) failures.push(`vitest exited ${v.status}`), failed++
+
+if (failures.length) console.log(`\nFailed:\n- ${failures.join('\n- ')}`)
+console.log(`\n${passed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)

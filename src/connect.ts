@@ -1,0 +1,182 @@
+import { StreamError } from './errors.js'
+import { defaults, retryPolicy } from './options.js'
+import type { ClientOptions, RequestOptions } from './options.js'
+import { createReducer } from './reduce.js'
+import { createHandle } from './stream.js'
+import type { LlmStream } from './stream.js'
+import type { Attempt, AttemptOutcome } from './transport/attempt.js'
+import { eventSourceAttempt } from './transport/eventsource.js'
+import { fetchAttempt } from './transport/fetch.js'
+import { resolveHeaders } from './transport/headers.js'
+
+/** Statuses after which nothing was generated yet, so a retry costs nothing. */
+const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504])
+
+/** A request with every option settled. @internal */
+export interface Prepared {
+  url: string
+  method: 'GET' | 'POST'
+  body: BodyInit | undefined
+  useEventSource: boolean
+  client: ClientOptions
+  call: RequestOptions
+  /** Content-Type implied by `json`. */
+  contentType: string | undefined
+}
+
+/**
+ * Run one stream: attempts, retries, timeouts and cancellation around a
+ * transport, feeding one reducer. Starts on the next microtask, so that
+ * listeners attached right after `get()`/`post()` see every event.
+ * @internal
+ */
+export function connect(p: Prepared): LlmStream {
+  const { client, call } = p
+  const pick = <K extends keyof RequestOptions & keyof ClientOptions>(k: K) => (call[k] ?? client[k]) as RequestOptions[K]
+  const timeouts = {
+    idle: call.timeouts?.idle ?? client.timeouts?.idle ?? defaults.timeouts.idle,
+    firstToken: call.timeouts?.firstToken ?? client.timeouts?.firstToken ?? defaults.timeouts.firstToken,
+  }
+  const policy = retryPolicy(pick('retry'))
+  const signal = call.signal
+
+  let cancel: (() => void) | undefined
+  let idleTimer: ReturnType<typeof setTimeout> | undefined
+  let firstTokenTimer: ReturnType<typeof setTimeout> | undefined
+  let wake: (() => void) | undefined
+  let attempt = 0
+  let lastEventId = ''
+  let serverRetry = 0
+
+  const handle = createHandle({
+    state: () => reducer,
+    abort: () => stop(() => reducer.abort()),
+  })
+  const reducer = createReducer({ dialect: pick('dialect'), emit: handle.dispatch, thinkTags: pick('thinkTags') ?? true })
+
+  /** Reach a final status once, then release everything. */
+  function stop(finalise: () => void): void {
+    if (reducer.final) return
+    finalise()
+    clearTimeout(idleTimer)
+    clearTimeout(firstTokenTimer)
+    signal?.removeEventListener('abort', onSignal)
+    cancel?.()
+    wake?.()
+  }
+  const fail = (error: StreamError) => stop(() => reducer.fail(error))
+  const onSignal = () => stop(() => reducer.abort())
+
+  function armIdle(): void {
+    clearTimeout(idleTimer)
+    if (timeouts.idle > 0 && !reducer.final)
+      idleTimer = setTimeout(
+        () => fail(new StreamError('timeout', `No data for ${timeouts.idle} ms: the stream stalled (timeouts.idle)`)),
+        timeouts.idle,
+      )
+  }
+
+  const base: Omit<Attempt, 'lastEventId'> = {
+    url: p.url,
+    method: p.method,
+    body: p.body,
+    withCredentials: pick('withCredentials') ?? false,
+    maxEventBytes: pick('maxEventBytes') ?? defaults.maxEventBytes,
+    eventTypes: pick('eventTypes') ?? [],
+    fetch: client.fetch,
+    EventSource: client.EventSource,
+    async headers() {
+      const h = await resolveHeaders([client.headers, call.headers])
+      if (p.contentType && !h.has('content-type')) h.set('content-type', p.contentType)
+      return h
+    },
+    setCancel: (c) => (cancel = c),
+    isFinal: () => reducer.final,
+    opened: () => {
+      reducer.open()
+      armIdle()
+    },
+    bytes: armIdle,
+    event(ev) {
+      if (ev.id !== undefined) lastEventId = ev.lastEventId
+      reducer.event(ev)
+      if (firstTokenTimer !== undefined && (reducer.text || reducer.reasoning)) {
+        clearTimeout(firstTokenTimer)
+        firstTokenTimer = undefined
+      }
+    },
+    retryHint: (ms) => (serverRetry = ms),
+    fail,
+    mayReconnect() {
+      if (!lastEventId || attempt >= policy.attempts) return false
+      attempt++
+      reducer.warn({ code: 'retry', message: `Connection lost; the EventSource reconnects with Last-Event-ID ${lastEventId}` })
+      reducer.connecting(attempt)
+      return true
+    },
+  }
+
+  async function run(): Promise<void> {
+    if (signal?.aborted) return onSignal()
+    signal?.addEventListener('abort', onSignal)
+    if (timeouts.firstToken > 0)
+      firstTokenTimer = setTimeout(
+        () => fail(new StreamError('timeout', `No token within ${timeouts.firstToken} ms (timeouts.firstToken)`)),
+        timeouts.firstToken,
+      )
+    while (!reducer.final) {
+      attempt++
+      reducer.connecting(attempt)
+      armIdle()
+      let outcome: AttemptOutcome
+      try {
+        const a = { ...base, lastEventId }
+        outcome = await (p.useEventSource ? eventSourceAttempt(a) : fetchAttempt(a))
+      } catch (error) {
+        // A bug of ours or a misconfiguration: still a final status, never a hang.
+        outcome = {
+          kind: 'failed',
+          responded: false,
+          error: error instanceof StreamError ? error : new StreamError('network', String(error), { cause: error }),
+        }
+      }
+      clearTimeout(idleTimer)
+      if (reducer.final) break
+      if (outcome.kind === 'ended') return stop(() => reducer.end(outcome.discarded))
+      const delay = retryDelay(outcome)
+      if (delay === undefined) return fail(outcome.error)
+      reducer.warn({ code: 'retry', message: `${outcome.error.message}; retrying in ${Math.round(delay)} ms`, cause: outcome.error })
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay)
+        wake = () => {
+          clearTimeout(t)
+          resolve()
+        }
+      })
+      wake = undefined
+    }
+  }
+
+  /** Milliseconds to wait before the next attempt, or undefined when retrying is not safe. */
+  function retryDelay(o: Extract<AttemptOutcome, { kind: 'failed' }>): number | undefined {
+    if (attempt >= policy.attempts) return undefined
+    const e = o.error
+    const safe =
+      !o.responded ||
+      (e.code === 'http' && e.status !== undefined && RETRYABLE_STATUS.has(e.status)) ||
+      // Resume rather than restart: only when the server identified its events.
+      (o.events === true && lastEventId !== '' && (e.code === 'network' || e.code === 'incomplete'))
+    if (!safe || e.code === 'invalid-options') return undefined
+    // A server that asks for a longer pause than we would ever wait: report it, do not hang.
+    if ((e.retryAfter ?? 0) > policy.maxDelay) return undefined
+    const backoff = Math.min(policy.maxDelay, policy.baseDelay * 2 ** (attempt - 1))
+    // "Full jitter" on the upper half keeps clients from retrying in lockstep.
+    const jittered = backoff / 2 + (Math.random() * backoff) / 2
+    return Math.max(jittered, serverRetry, e.retryAfter ?? 0)
+  }
+
+  queueMicrotask(() => {
+    run().catch((error: unknown) => fail(new StreamError('network', String(error), { cause: error })))
+  })
+  return handle
+}

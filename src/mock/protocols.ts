@@ -1,0 +1,109 @@
+// What each mock route streams for a script, as blocks tagged by role, before
+// any fault is applied. Faults count `token` blocks and drop `done` blocks.
+
+import type { Block } from './frames.js'
+import { pyJsonDumps } from './pyjson.js'
+import { pyRepr } from './repr.js'
+import type { PyValue } from './repr.js'
+import type { Script } from './script.js'
+
+/** A block and its role: `token` carries script text, `done` belongs to the end marker. */
+export interface Tagged {
+  block: Block
+  kind: 'token' | 'meta' | 'done'
+}
+
+const token = (data: string[]): Tagged => ({ block: { data }, kind: 'token' })
+
+/**
+ * The seed (deepseek.py `event_stream`): `f"data: {resMap}\n\n"` per token,
+ * where resMap keeps its key order (`content`, `request_id`, `userid`), then
+ * the same dict plus `'status': 'completed'` so `content` repeats the last
+ * token. With no token at all resMap is empty: `{'status': 'completed'}`.
+ */
+export function seedBlocks(script: Script, format: 'repr' | 'json', lastContent: 'repeat' | 'empty'): Tagged[] {
+  const dump = format === 'json' ? pyJsonDumps : pyRepr
+  const dict = (content: string): Record<string, PyValue> => ({ content, request_id: '123456789', userid: '789465' })
+  const out = script.tokens.map((t) => token([dump(dict(t))]))
+  let last: Record<string, PyValue> = script.tokens.length ? dict(script.tokens.at(-1)!) : {}
+  if (lastContent === 'empty') {
+    // Ollama's last chunk has content '' and finish_reason 'stop'.
+    out.push({ block: { data: [dump(dict(''))] }, kind: 'meta' })
+    last = dict('')
+  }
+  out.push({ block: { data: [dump({ ...last, status: 'completed' })] }, kind: 'done' })
+  return out
+}
+
+/** Plain-text tokens: one `data:` line per line of the token, then `data: [DONE]`. */
+export function textBlocks(script: Script): Tagged[] {
+  const out = script.tokens.map((t) => token(t.split('\n')))
+  out.push({ block: { data: ['[DONE]'] }, kind: 'done' })
+  return out
+}
+
+/** What the OpenAI route needs to know about the request. */
+export interface ChatRequest {
+  model: string
+  prompt: string
+  /** `stream_options.include_usage` */
+  usage: boolean
+  /** `reasoning_content` deltas instead of inline `<think>`. */
+  reasoningField: boolean
+}
+
+/** Fixed, so every run produces the same bytes. */
+export const CREATED = 1_735_689_600
+
+function chatId(prompt: string): string {
+  let h = 0
+  for (const ch of prompt) h = (Math.imul(h, 31) + (ch.codePointAt(0) ?? 0)) >>> 0
+  return `chatcmpl-mock${h.toString(36)}`
+}
+
+function usageOf(script: Script, req: ChatRequest): Record<string, unknown> {
+  const prompt = Math.max(1, [...req.prompt].length)
+  const completion = req.reasoningField ? script.reasoning.length + script.answer.length : script.tokens.length
+  const usage: Record<string, unknown> = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
+  if (script.reasoning.length) usage['completion_tokens_details'] = { reasoning_tokens: script.reasoning.length }
+  return usage
+}
+
+/**
+ * OpenAI chat completion chunks: a role chunk, one chunk per token
+ * (reasoning as `reasoning_content` with `content: null`, as DeepSeek's API
+ * does), a finish chunk with an empty delta, a usage chunk with `choices: []`
+ * when asked for, then `[DONE]`. Shapes follow the OpenAI API reference so
+ * the Python `openai` client parses them.
+ */
+export function openaiBlocks(script: Script, req: ChatRequest): Tagged[] {
+  const head = { id: chatId(req.prompt), object: 'chat.completion.chunk', created: CREATED, model: req.model, system_fingerprint: 'fp_mock' }
+  // With include_usage every chunk carries `usage: null` until the last one.
+  const tail = req.usage ? { usage: null } : {}
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
+    JSON.stringify({ ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...tail })
+  const out: Tagged[] = [{ block: { data: [chunk({ role: 'assistant', content: '' })] }, kind: 'meta' }]
+  if (req.reasoningField) {
+    for (const t of script.reasoning) out.push(token([chunk({ content: null, reasoning_content: t })]))
+    for (const t of script.answer) out.push(token([chunk({ content: t })]))
+  } else for (const t of script.tokens) out.push(token([chunk({ content: t })]))
+  out.push({ block: { data: [chunk({}, 'stop')] }, kind: 'done' })
+  if (req.usage) out.push({ block: { data: [JSON.stringify({ ...head, choices: [], usage: usageOf(script, req) })] }, kind: 'done' })
+  out.push({ block: { data: ['[DONE]'] }, kind: 'done' })
+  return out
+}
+
+/** The non-streaming answer (`stream: false`): one `chat.completion` document. */
+export function openaiCompletion(script: Script, req: ChatRequest): string {
+  const message: Record<string, unknown> = { role: 'assistant', content: (req.reasoningField ? script.answer : script.tokens).join('') }
+  if (req.reasoningField) message['reasoning_content'] = script.reasoning.join('')
+  return JSON.stringify({
+    id: chatId(req.prompt),
+    object: 'chat.completion',
+    created: CREATED,
+    model: req.model,
+    system_fingerprint: 'fp_mock',
+    choices: [{ index: 0, message, logprobs: null, finish_reason: 'stop' }],
+    usage: usageOf(script, req),
+  })
+}

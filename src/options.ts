@@ -1,0 +1,160 @@
+import { StreamError } from './errors.js'
+import type { Dialect } from './types.js'
+
+/** A header value, or a function giving one (called on every attempt, so a token can be refreshed). @public */
+export type HeaderValue = string | (() => string | undefined | Promise<string | undefined>)
+
+/**
+ * Headers in any of the usual shapes: a `Headers` instance, `[name, value]`
+ * pairs, a plain object (values may be functions), or one async function
+ * returning any of those. They are copied when each request starts.
+ * @public
+ */
+export type HeadersInput =
+  | Headers
+  | [string, string][]
+  | Record<string, HeaderValue | undefined>
+  | (() => HeadersInit | Promise<HeadersInit>)
+
+/** Time limits, in milliseconds; `0` turns one off. @public */
+export interface Timeouts {
+  /**
+   * From the call to the first answer or reasoning token. Keep-alive
+   * comments and metadata-only events do not count.
+   * @default 0 (off: reasoning models may think for minutes)
+   */
+  firstToken?: number | undefined
+  /**
+   * Longest silence: no bytes at all (fetch), or no event (EventSource).
+   * A stalled HTTP 200 stream would otherwise hang forever.
+   * @default 120000
+   */
+  idle?: number | undefined
+}
+
+/**
+ * Opt-in reconnection. Off by default: once a request may have reached the
+ * server, sending it again can start a second, billed generation.
+ *
+ * When on, a stream is retried only when that is safe:
+ * - the connection failed before any response;
+ * - HTTP 408, 429, 502, 503 or 504 (honouring `Retry-After`);
+ * - the stream broke after events, and the server sent event ids: the retry
+ *   carries `Last-Event-ID` so the server can resume instead of starting over.
+ * Delays grow exponentially with jitter, never below the server's `retry:`.
+ * @public
+ */
+export interface RetryOptions {
+  /** Most attempts in all, the first one included. @default 3 */
+  attempts?: number | undefined
+  /** Delay before the first retry. @default 1000 */
+  baseDelay?: number | undefined
+  /** Upper bound for any computed delay. @default 30000 */
+  maxDelay?: number | undefined
+}
+
+/** Something constructed like the browser's `EventSource`. @public */
+export interface EventSourceLike {
+  readonly readyState: number
+  close(): void
+  addEventListener(type: string, listener: (event: Event) => void): void
+}
+
+/** The `EventSource` constructor shape the GET transport needs. @public */
+export type EventSourceConstructor = new (url: string, init?: { withCredentials?: boolean }) => EventSourceLike
+
+/** Options shared by the client and each call. @public */
+export interface StreamOptions {
+  /** Extra request headers. Per-call headers are merged over the client's. */
+  headers?: HeadersInput | undefined
+  /** How event data becomes tokens. @default 'auto' */
+  dialect?: Dialect | undefined
+  /** Time limits. @default { firstToken: 0, idle: 120000 } */
+  timeouts?: Timeouts | undefined
+  /** Opt-in reconnection; `false` or absent means never. @default false */
+  retry?: RetryOptions | boolean | undefined
+  /**
+   * GET only: `'eventsource'` uses the native `EventSource`; `'fetch'` uses
+   * fetch streaming (needed for headers, and where `EventSource` is missing);
+   * `'auto'` picks `EventSource` when it exists and no headers are set.
+   * POST always uses fetch.
+   * @default 'auto'
+   */
+  transport?: 'auto' | 'eventsource' | 'fetch' | undefined
+  /** Send cookies cross-origin (`EventSource` `withCredentials`, fetch `credentials: 'include'`). @default false */
+  withCredentials?: boolean | undefined
+  /** Split inline `<think>…</think>` out of the answer into `reasoning`. @default true */
+  thinkTags?: boolean | undefined
+  /** Largest single event before the stream fails with `too-large`. @default 4194304 */
+  maxEventBytes?: number | undefined
+  /**
+   * Named SSE event types to listen for with `EventSource` (it only reports
+   * types it was told about). `message`, `error` and `done` are always on.
+   */
+  eventTypes?: string[] | undefined
+}
+
+/** Options of {@link createClient}. @public */
+export interface ClientOptions extends StreamOptions {
+  /** Prefix for relative paths: `'http://127.0.0.1:5000'`, `'/api'`. @default '' */
+  baseUrl?: string | undefined
+  /** A `fetch` to use instead of `globalThis.fetch` (looked up at request time, so msw works). */
+  fetch?: typeof fetch | undefined
+  /** An `EventSource` to use instead of `globalThis.EventSource` (e.g. the `eventsource` npm package in Node). */
+  EventSource?: EventSourceConstructor | undefined
+}
+
+/** Options of one `get()` / `post()` call. @public */
+export interface RequestOptions extends StreamOptions {
+  /** Query parameters appended to the URL (the seed's `?text=`). */
+  query?: Record<string, string | number | boolean | undefined> | URLSearchParams | undefined
+  /** A JSON body (POST): serialised, with `Content-Type: application/json`. */
+  json?: unknown
+  /** A raw body (POST), used as is. */
+  body?: BodyInit | undefined
+  /** Cancels the stream, like `abort()`. An already-aborted signal starts nothing. */
+  signal?: AbortSignal | undefined
+}
+
+/** Defaults, in one place. @internal */
+export const defaults = {
+  timeouts: { firstToken: 0, idle: 120_000 },
+  retry: { attempts: 3, baseDelay: 1000, maxDelay: 30_000 },
+  maxEventBytes: 4 * 1024 * 1024,
+} as const
+
+/** Settled retry policy; `attempts: 1` means no retry. @internal */
+export interface RetryPolicy {
+  attempts: number
+  baseDelay: number
+  maxDelay: number
+}
+
+export function retryPolicy(retry: StreamOptions['retry']): RetryPolicy {
+  if (!retry) return { ...defaults.retry, attempts: 1 }
+  const r = retry === true ? {} : retry
+  return {
+    attempts: r.attempts ?? defaults.retry.attempts,
+    baseDelay: r.baseDelay ?? defaults.retry.baseDelay,
+    maxDelay: r.maxDelay ?? defaults.retry.maxDelay,
+  }
+}
+
+/** Fail fast, with a message that says what to do. @internal */
+export function validate(path: unknown, options: RequestOptions & ClientOptions): void {
+  const fail = (message: string) => {
+    throw new StreamError('invalid-options', message)
+  }
+  if (typeof path !== 'string' && !(path instanceof URL))
+    fail(`Expected a path or URL string as the first argument, got ${typeof path}. Did you mean client.post('/stream/post', { json: { prompt } })?`)
+  if (options.json !== undefined && options.body !== undefined) fail('Pass either `json` or `body`, not both.')
+  const d = options.dialect
+  if (d !== undefined && typeof d !== 'function' && !['auto', 'seed', 'openai', 'text'].includes(d))
+    fail(`Unknown dialect ${JSON.stringify(d)}: use 'auto', 'seed', 'openai', 'text' or a function.`)
+  const t = options.transport
+  if (t !== undefined && !['auto', 'eventsource', 'fetch'].includes(t))
+    fail(`Unknown transport ${JSON.stringify(t)}: use 'auto', 'eventsource' or 'fetch'.`)
+  for (const [name, value] of Object.entries(options.timeouts ?? {}))
+    if (value !== undefined && !(typeof value === 'number' && value >= 0)) fail(`timeouts.${name} must be a number of milliseconds ≥ 0 (0 turns it off).`)
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('`fetch` must be a function.')
+}

@@ -1,0 +1,74 @@
+import { StreamError } from '../errors.js'
+import type { Attempt, AttemptOutcome } from './attempt.js'
+
+const CONNECTING = 0
+const CLOSED = 2
+
+/**
+ * One GET over the platform's `EventSource`.
+ *
+ * `EventSource` reconnects by itself whenever the response ends, cleanly or
+ * not (WHATWG HTML §9.2.3), and the seed backend ignores `Last-Event-ID`, so
+ * every reconnect is a second, billed generation. We therefore close it as
+ * soon as the stream is final and on every connection error, unless retry
+ * is on and the server sent ids (then the platform's own reconnect, which
+ * sends `Last-Event-ID`, is the retry).
+ *
+ * It cannot see the HTTP status, nor tell a finished body from a cut one:
+ * readyState CLOSED after an error means the connection failed (a status
+ * other than 200 or a wrong Content-Type); CONNECTING means the body ended.
+ */
+export function eventSourceAttempt(a: Attempt): Promise<AttemptOutcome> {
+  const ES = a.EventSource ?? (globalThis as { EventSource?: Attempt['EventSource'] }).EventSource
+  if (!ES) throw new StreamError('invalid-options', "No EventSource in this environment: use transport: 'fetch' or pass `EventSource`.")
+  return new Promise((resolve) => {
+    const source = new ES(a.url, { withCredentials: a.withCredentials })
+    let opened = false
+    let lastId = a.lastEventId
+    const finish = (outcome: AttemptOutcome) => {
+      source.close()
+      resolve(outcome)
+    }
+    a.setCancel(() => finish({ kind: 'ended' }))
+
+    const onMessage = (e: Event) => {
+      const m = e as MessageEvent
+      const id = m.lastEventId ?? ''
+      a.bytes()
+      a.event({ type: m.type, data: String(m.data), id: id !== lastId ? id : undefined, lastEventId: id })
+      lastId = id
+      if (a.isFinal()) finish({ kind: 'ended' })
+    }
+    source.addEventListener('open', () => {
+      opened = true
+      a.opened()
+    })
+    for (const type of new Set(['message', 'done', ...a.eventTypes])) source.addEventListener(type, onMessage)
+    source.addEventListener('error', (e) => {
+      // A server-sent `event: error` arrives on the same listener as the
+      // connection's own error; only the former carries data.
+      if (typeof (e as MessageEvent).data === 'string') return onMessage(e)
+      if (a.isFinal()) return finish({ kind: 'ended' })
+      const state = source.readyState
+      if (state === CONNECTING && opened && a.mayReconnect()) return
+      // The `eventsource` npm package exposes the status; browsers do not.
+      const status = (e as { code?: unknown }).code
+      const detail = (e as { message?: unknown }).message
+      const init = typeof status === 'number' ? { status } : {}
+      let error: StreamError
+      if (state === CLOSED || typeof status === 'number')
+        error = new StreamError(
+          'http',
+          `EventSource could not open ${a.url}: ${typeof detail === 'string' && detail ? detail : 'the server answered with a status other than 200 or a Content-Type other than text/event-stream (EventSource does not say which; use transport: "fetch" to see it)'}`,
+          init,
+        )
+      else if (!opened) error = new StreamError('network', `EventSource could not connect to ${a.url}`)
+      else
+        error = new StreamError(
+          'incomplete',
+          'The EventSource connection ended before the stream said it was done (EventSource cannot tell a finished body from a cut one)',
+        )
+      finish({ kind: 'failed', error, responded: opened || state === CLOSED, events: opened })
+    })
+  })
+}

@@ -1,0 +1,87 @@
+import { StreamError } from '../errors.js'
+
+/** How much of an error body we read: enough for any error page, bounded for a hostile one. */
+const MAX_ERROR_BODY = 64 * 1024
+
+/**
+ * Accept only what `EventSource` would (WHATWG HTML §9.2.3): status 200 and
+ * a MIME essence of `text/event-stream` (parameters such as `;charset=utf-8`
+ * allowed, case-insensitive). Any 2xx other than 200 fails too; 204 is the
+ * spec's "stop, do not reconnect". Otherwise reads a bounded excerpt of the
+ * body and throws a {@link StreamError} whose message is what a person
+ * needs: the JSON error's message or the HTML page's text, not its markup.
+ */
+export async function checkResponse(response: Response): Promise<void> {
+  const type = response.headers.get('content-type') ?? ''
+  const isSse = type.split(';')[0]!.trim().toLowerCase() === 'text/event-stream'
+  if (response.status === 200 && isSse) return
+  const body = await readBounded(response)
+  const retryAfter = parseRetryAfter(response.headers.get('retry-after'))
+  const status = response.status
+  const init = { status, body, retryAfter }
+  if (status !== 200) {
+    const reason = summarize(body, type) || response.statusText
+    throw new StreamError('http', `HTTP ${status}${reason ? `: ${reason}` : ''}`, init)
+  }
+  throw new StreamError(
+    'content-type',
+    `Expected text/event-stream, got ${type || 'no Content-Type'}${body ? `: ${summarize(body, type)}` : ''}`,
+    init,
+  )
+}
+
+async function readBounded(response: Response): Promise<string> {
+  const reader = response.body?.getReader()
+  if (!reader) return ''
+  const decoder = new TextDecoder()
+  let text = ''
+  try {
+    while (text.length < MAX_ERROR_BODY) {
+      const { done, value } = await reader.read()
+      if (done) break
+      text += decoder.decode(value, { stream: true })
+    }
+  } catch {
+    // A body that breaks while we read an error page: what we have is enough.
+  } finally {
+    reader.cancel().catch(() => {})
+  }
+  return text
+}
+
+/** The human part of an error body: a JSON `error.message`/`message`/`detail`, or an HTML page's visible text. */
+export function summarize(body: string, type = ''): string {
+  const trimmed = body.trim()
+  if (!trimmed) return ''
+  if (trimmed[0] === '{' || type.includes('json')) {
+    try {
+      const json = JSON.parse(trimmed) as Record<string, unknown>
+      const e = json.error
+      const msg =
+        (typeof e === 'object' && e !== null ? (e as Record<string, unknown>).message : e) ?? json.message ?? json.detail
+      if (typeof msg === 'string') return msg
+    } catch {
+      // Not JSON after all: fall through to text.
+    }
+  }
+  const text = /<[a-z!/][\s\S]*>/i.test(trimmed)
+    ? trimmed
+        .replace(/<(script|style|title)[\s\S]*?<\/\1>/gi, ' ')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;|&#x27;/g, "'")
+        .replace(/&amp;/g, '&')
+    : trimmed
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > 300 ? flat.slice(0, 300) + '…' : flat
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}

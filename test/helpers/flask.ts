@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { ensurePythonEnv, REPO_ROOT } from '../../scripts/python-env.mjs'
+
+/** What the reference backend's `GET /__stats` answers. */
+export interface FlaskStats {
+  /** Stream requests per route: one per click, no hidden retry. */
+  requests: { '/stream/get': number; '/stream/post': number }
+  /** Answers that reached `completed` (and were passed to `after_event`). */
+  completed: number
+  /** Streams whose client went away before the end. */
+  disconnected: number
+  /** Streams that ended with an error (JSON error response or `event: error`). */
+  errors: number
+  /** Streams still being generated. */
+  open: number
+}
+
+/** Options of {@link startFlask}. */
+export interface FlaskOptions {
+  /**
+   * The OpenAI-compatible server, e.g. the mock's `url`. An origin without a
+   * path gets `/v1` appended; a URL with a path is used as the base URL.
+   */
+  upstream: string
+  /** Event payloads: Python `repr()` as the seed, or JSON. @default 'repr' */
+  format?: 'repr' | 'json' | undefined
+  /** Forward `x-mock-*` request headers to the upstream, so a test can ask the mock for a fault. @default true */
+  forwardFaults?: boolean | undefined
+  /** Extra environment (`LLM_MODEL`, `LLM_TIMEOUT`...). @default none */
+  env?: Record<string, string> | undefined
+}
+
+/** A running backend. */
+export interface FlaskBackend {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string
+  /** The backend's counters. */
+  stats(): Promise<FlaskStats>
+  /** Everything the process wrote to stderr so far (Werkzeug's and the app's log). */
+  log(): string
+  /** Stop the process (SIGTERM, then SIGKILL after 5 s). */
+  close(): Promise<void>
+}
+
+const READY_TIMEOUT_MS = 30_000
+const APP = join(REPO_ROOT, 'examples', 'flask-backend', 'app.py')
+
+// One exit hook for all backends: a test run that dies must not leave Python servers behind.
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+function baseUrl(upstream: string): string {
+  const u = new URL(upstream)
+  return u.pathname === '/' ? `${u.origin}/v1` : upstream.replace(/\/$/, '')
+}
+
+/**
+ * Start examples/flask-backend/app.py on a free port with the repo's venv
+ * (created on first use: allow ~2 min in a `beforeAll`). Resolves once the
+ * app prints `LISTENING <url>`; the process is killed on `close()` and when
+ * this process exits.
+ */
+export async function startFlask(options: FlaskOptions): Promise<FlaskBackend> {
+  const python = await ensurePythonEnv()
+  const args = [APP, '--host', '127.0.0.1', '--port', '0']
+  if (options.format) args.push('--format', options.format)
+  const child = spawn(python, args, {
+    cwd: join(REPO_ROOT, 'examples', 'flask-backend'),
+    env: {
+      ...process.env,
+      OPENAI_BASE_URL: baseUrl(options.upstream),
+      OPENAI_API_KEY: 'mock-key',
+      FLASK_FORWARD_FAULTS: options.forwardFaults === false ? '0' : '1',
+      PYTHONUNBUFFERED: '1',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (s: string) => (stderr += s))
+  running.add(child)
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child)
+      resolve()
+    }),
+  )
+
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = ''
+    const fail = (why: string): void => {
+      clearTimeout(timer)
+      child.kill('SIGKILL')
+      reject(new Error(`Flask backend ${why}\n--- stderr ---\n${stderr.slice(-4000)}`))
+    }
+    const timer = setTimeout(() => fail(`printed no LISTENING line within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS)
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (s: string) => {
+      stdout += s
+      const m = /^LISTENING (http:\/\/\S+)$/m.exec(stdout)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1]!)
+      }
+    })
+    child.once('exit', (code, signal) => fail(`exited (${signal ?? code}) before listening`))
+  })
+
+  return {
+    url,
+    async stats() {
+      const res = await fetch(`${url}/__stats`)
+      if (!res.ok) throw new Error(`GET /__stats: HTTP ${res.status}`)
+      return (await res.json()) as FlaskStats
+    },
+    log: () => stderr,
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}
