@@ -101,19 +101,22 @@
     if (status === 'completed') show(status, `Completed: ${counts.tokens} tokens${took}.`)
     else if (status === 'aborted') show(status, `Stopped. Kept the ${counts.tokens} tokens that arrived.`)
     else if (status === 'incomplete')
-      show(status, `Incomplete: the stream ended without saying it was done, so the answer may be cut off.`, error)
-    else show(status, 'Error', error)
+      show(status, 'Incomplete: the stream ended without saying it was done, so the answer may be cut off.')
+    else show(status, 'Error:', error)
   }
 
   function show(status, text, error) {
     statusLine.dataset.status = status
     statusLine.replaceChildren(text)
     if (error) {
-      const detail = document.createElement('span')
-      detail.className = 'error'
-      const code = error.status ? `${error.code} ${error.status}` : error.code
-      detail.textContent = ` [${code}] ${error.message}`
-      statusLine.append(detail)
+      const message = document.createElement('span')
+      message.className = 'error'
+      message.textContent = error.message
+      // The code is what a program would switch on: http, network, server, timeout...
+      const code = document.createElement('span')
+      code.className = 'code'
+      code.textContent = error.code
+      statusLine.append(' ', message, ' ', code)
     }
   }
 

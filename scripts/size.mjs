@@ -8,10 +8,10 @@ import { transform } from 'esbuild'
 
 const KiB = 1024
 const budgets = {
-  'dist/llm-sse-client.umd.min.js': 6 * KiB,
+  'dist/llm-sse-client.umd.min.js': 9.5 * KiB,
   'dist/llm-sse-client-dom.umd.min.js': 1 * KiB,
-  'dist/index.js': 6 * KiB,
-  'dist/index.cjs': 6.2 * KiB,
+  'dist/index.js': 9.5 * KiB,
+  'dist/index.cjs': 9.5 * KiB,
   'dist/dom.js': 1 * KiB,
 }
 

@@ -10,6 +10,14 @@ export interface StaticServerOptions {
   root?: string | undefined
   /** The built Vite app, served under /app/. @default `<root>/examples/app/dist` */
   appDir?: string | undefined
+  /** Served under /dist/ (the UMD builds). @default `<root>/dist` */
+  distDir?: string | undefined
+  /**
+   * Headers added to every proxied request, as nginx's `proxy_set_header`
+   * would (an `Authorization` the browser must not hold; in tests, `x-mock-*`
+   * fault knobs the Flask backend forwards to the mock LLM). @default {}
+   */
+  proxyHeaders?: Record<string, string> | undefined
   /** Where proxied requests go, e.g. the Flask backend `http://127.0.0.1:5000`. @default none (no proxy) */
   backend?: string | undefined
   /** Path prefixes forwarded to `backend`. @default ['/stream/'] */
@@ -29,6 +37,8 @@ export interface StaticServer {
   port: number
   /** Point the proxy at another backend (takes effect for the next request). */
   setBackend(url: string | undefined): void
+  /** Replace `proxyHeaders` (takes effect for the next request). */
+  setProxyHeaders(headers: Record<string, string> | undefined): void
   /** Stop listening and drop every open connection. */
   close(): Promise<void>
 }

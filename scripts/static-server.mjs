@@ -48,6 +48,8 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-e
 export async function startStaticServer(options = {}) {
   const root = options.root ?? REPO_ROOT
   const appDir = options.appDir ?? join(root, 'examples', 'app', 'dist')
+  const distDir = options.distDir ?? join(root, 'dist')
+  let proxyHeaders = options.proxyHeaders ?? {}
   const proxyPrefixes = options.proxy ?? ['/stream/']
   const csp = options.csp === undefined ? STRICT_CSP : options.csp
   let backend = options.backend
@@ -56,7 +58,7 @@ export async function startStaticServer(options = {}) {
   const agent = new Agent({ keepAlive: false })
 
   const mounts = [
-    { prefix: '/dist/', dir: join(root, 'dist') },
+    { prefix: '/dist/', dir: distDir },
     // Only the example pages themselves: not the Flask sources or the app's.
     { prefix: '/examples/', dir: join(root, 'examples'), only: /^[\w.-]+\.(html|js|css|md)$/ },
     { prefix: '/app/', dir: appDir, spa: true },
@@ -100,6 +102,7 @@ export async function startStaticServer(options = {}) {
     const target = new URL(req.url ?? '/', backend)
     const headers = {}
     for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && v !== undefined) headers[k] = v
+    for (const [k, v] of Object.entries(proxyHeaders)) headers[k.toLowerCase()] = v
     const send_ = target.protocol === 'https:' ? httpsRequest : httpRequest
     const upstream = send_(target, { method: req.method, headers, agent: target.protocol === 'https:' ? undefined : agent })
     upstream.on('response', (up) => {
@@ -143,6 +146,9 @@ export async function startStaticServer(options = {}) {
     port: address.port,
     setBackend(url) {
       backend = url
+    },
+    setProxyHeaders(headers) {
+      proxyHeaders = headers ?? {}
     },
     close: () =>
       new Promise((ok) => {

@@ -33,6 +33,7 @@ if (built) {
   rmSync(packDir, { recursive: true, force: true })
 }
 
+const failedBeforeVitest = failed
 const report = join(mkdtempSync(join(tmpdir(), 'llm-sse-vitest-')), 'report.json')
 console.log('\n== vitest (node, jsdom, e2e in Chromium)')
 const v = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
@@ -55,7 +56,8 @@ try {
   failures.push(`vitest report unreadable (exit ${v.status}): ${error.message}`)
   failed++
 }
-if (v.status !== 0 && !failures.some((f) => f.startsWith('vitest'))) failures.push(`vitest exited ${v.status}`), failed++
+// A non-zero exit with every test passing (an unhandled error, a crashed worker) still fails the run.
+if (v.status !== 0 && failed === failedBeforeVitest) failures.push(`vitest exited ${v.status}`), failed++
 
 if (failures.length) console.log(`\nFailed:\n- ${failures.join('\n- ')}`)
 console.log(`\n${passed} passed, ${failed} failed`)

@@ -142,7 +142,20 @@ export function connect(p: Prepared): LlmStream {
       }
       clearTimeout(idleTimer)
       if (reducer.final) break
-      if (outcome.kind === 'ended') return stop(() => reducer.end(outcome.discarded))
+      if (outcome.kind === 'ended') {
+        // A body that ended cleanly but short of its end marker is resumable
+        // like a broken one, when the server sent ids (Node's fetch ends a cut
+        // `Connection: close` body cleanly, so this is the common case there).
+        const { discarded } = outcome
+        if (reducer.wouldComplete(discarded) || !lastEventId || attempt >= policy.attempts)
+          return stop(() => reducer.end(discarded))
+        outcome = {
+          kind: 'failed',
+          responded: true,
+          events: true,
+          error: new StreamError('incomplete', 'The stream ended without its end marker'),
+        }
+      }
       const delay = retryDelay(outcome)
       if (delay === undefined) return fail(outcome.error)
       reducer.warn({ code: 'retry', message: `${outcome.error.message}; retrying in ${Math.round(delay)} ms`, cause: outcome.error })

@@ -46,6 +46,12 @@ export interface Reducer {
    */
   end(discarded?: string): void
   /**
+   * Whether `end(discarded)` now would give `completed`. Lets a caller that
+   * can resume (`Last-Event-ID`) retry a clean but early close instead of
+   * ending the stream `incomplete`.
+   */
+  wouldComplete(discarded?: string): boolean
+  /**
    * The transport failed: status `error` (`incomplete` for code
    * `incomplete`). If the model had already sent a `finish_reason` the
    * answer is whole: `completed` with a warning instead.
@@ -203,6 +209,11 @@ export function createReducer(options: ReducerOptions): Reducer {
     else if (d.done) finish('completed')
   })
 
+  // A discarded event means even a plain-text answer lost its tail.
+  // A text stream has no end marker, so its clean close is the end, but only
+  // once something arrived: an empty 200 body is a failed answer, not an empty one.
+  const wouldComplete = (discarded?: string) => !!finishReason || (!discarded && counts.events > 0 && dialect.textLike())
+
   return {
     connecting: live((attempt: number) => {
       counts.attempts = attempt
@@ -212,10 +223,10 @@ export function createReducer(options: ReducerOptions): Reducer {
     event,
     end: live((discarded?: string) => {
       if (discarded) warn({ code: 'discarded', message: 'Unterminated last event dropped (no blank line after it)', data: excerpt(discarded) })
-      // A discarded event means even a plain-text answer lost its tail.
-      if (finishReason || (!discarded && dialect.textLike())) finish('completed')
+      if (wouldComplete(discarded)) finish('completed')
       else finish('incomplete', new StreamError('incomplete', 'The stream ended without its end marker: the answer may be truncated'))
     }),
+    wouldComplete,
     fail: live((err: StreamError) => {
       if (!finishReason) return finish(err.code === 'incomplete' ? 'incomplete' : 'error', err)
       warn({ code: 'finish', message: `${err.message} (after finish_reason '${finishReason}': the answer is whole)`, cause: err })

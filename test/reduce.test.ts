@@ -147,11 +147,13 @@ test('in auto, a clean end is incomplete once a structured event was seen', () =
   expect(s.done().status).toBe('incomplete')
 })
 
-test('a clean end with no events at all is incomplete for seed and completed for text', () => {
-  const a = stream([], { dialect: 'seed' })
-  a.r.end()
-  expect(a.done().status).toBe('incomplete')
-  const b = stream([], { dialect: 'text' })
+test('a clean end with no events at all is incomplete, even for text: an empty 200 body is no answer', () => {
+  for (const dialect of ['seed', 'text', 'auto'] as const) {
+    const a = stream([], { dialect })
+    a.r.end()
+    expect(a.done().status).toBe('incomplete')
+  }
+  const b = stream([ev('x')], { dialect: 'text' })
   b.r.end()
   expect(b.done().status).toBe('completed')
 })
@@ -171,6 +173,18 @@ test('a discarded event after finish_reason is only a warning: the stream is com
   const r = s.done()
   expect(r.status).toBe('completed')
   expect(r.warnings.map((w) => w.code)).toEqual(['discarded'])
+})
+
+test('wouldComplete() tells what end() would give, without ending the stream', () => {
+  const s = stream([seed('a')])
+  expect(s.r.wouldComplete()).toBe(false)
+  const o = stream([chunk({ content: 'a' }, 'stop')])
+  expect(o.r.wouldComplete()).toBe(true)
+  const t = stream([ev('a')], { dialect: 'text' })
+  expect(t.r.wouldComplete()).toBe(true)
+  expect(t.r.wouldComplete('data: b')).toBe(false)
+  expect([s.r.final, o.r.final, t.r.final]).toEqual([false, false, false])
+  expect(s.types()).not.toContain('done')
 })
 
 test('fail() gives status error with the transport error, keeping the text so far', () => {

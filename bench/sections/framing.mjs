@@ -42,7 +42,7 @@ export function framingReport({ results, labels, contenders, meta }) {
   const out = []
   out.push('## SSE framing (bytes → event data)\n')
   out.push(
-    'Cell: speed relative to eventsource-parser (reference time ÷ contender time, median of per-repetition ratios, min–max), then median throughput. > 1 is faster than the reference. ✗ = wrong output on that case (see Correctness).\n',
+    'Cell: speed relative to eventsource-parser (reference time ÷ contender time, median of per-repetition ratios, min–max), then median throughput. > 1 is faster than the reference. ✗ = wrong output on that case (see Correctness). [3 reps] = one run takes over 0.4 s, so it was timed in the first 3 repetitions only. Each input × chunking runs in a fresh Node process.\n',
   )
   for (const [key, spec] of Object.entries(INPUTS)) {
     const m = meta[key]
@@ -52,7 +52,7 @@ export function framingReport({ results, labels, contenders, meta }) {
       ...CHUNKINGS.map((mode) => {
         const { res, bytes, caseLabel } = results[`${key}/${mode}`]
         const r = res.get(c.name)
-        const cell = `${fmt(r.ratio)} (${fmt(r.ratioMin)}–${fmt(r.ratioMax)}), ${fmt(bytes / MiB / (r.msMedian / 1000), 0)} MiB/s`
+        const cell = `${fmt(r.ratio)} (${fmt(r.ratioMin)}–${fmt(r.ratioMax)}), ${fmt(bytes / MiB / (r.msMedian / 1000), 0)} MiB/s${r.reps < res.get('esp').reps ? ` [${r.reps} reps]` : ''}`
         return isWrong(c.name, caseLabel) ? `✗ ${cell}` : cell
       }),
     ])
@@ -83,8 +83,18 @@ export function framingTargets({ results }) {
     }
   }
   const seed1k = results['a/1k'].res.get('sdk')
-  rows.push(['Framing ≥ 1.0× eventsource-parser on every input × chunking', `worst ${fmt(worst.ratio)}× (${fmt(worst.ratioMin)}–${fmt(worst.ratioMax)}) on ${worstCase}`, worst.ratio >= 1 ? 'met' : 'missed'])
-  rows.push(['Framing ≥ 1.5× eventsource-parser, seed input, 1 KiB chunks', `${fmt(seed1k.ratio)}× (${fmt(seed1k.ratioMin)}–${fmt(seed1k.ratioMax)})`, seed1k.ratio >= 1.5 ? 'met' : 'missed'])
+  const floor = results['a/1k'].res.get('decoder')
+  const below = Object.entries(results).filter(([, { res }]) => res.get('sdk').ratio < 1).map(([k, { res }]) => `${k} ${fmt(res.get('sdk').ratio)}`)
+  rows.push([
+    'Framing ≥ 1.0× eventsource-parser on every input × chunking',
+    `worst ${fmt(worst.ratio)}× (${fmt(worst.ratioMin)}–${fmt(worst.ratioMax)}) on ${worstCase}${below.length ? `; below 1.0 on ${below.length} of ${Object.keys(results).length}: ${below.join(', ')}` : ''}`,
+    worst.ratio >= 1 ? 'met' : 'missed',
+  ])
+  rows.push([
+    'Framing ≥ 1.5× eventsource-parser, seed input, 1 KiB chunks',
+    `${fmt(seed1k.ratio)}× (${fmt(seed1k.ratioMin)}–${fmt(seed1k.ratioMax)}); bound: \`TextDecoder\` alone, parsing nothing, is ${fmt(floor.ratio)}×`,
+    seed1k.ratio >= 1.5 ? 'met' : 'missed',
+  ])
   rows.push([
     'Framing within 2× of `TextDecoder` + `indexOf`',
     `worst: SDK takes ${fmt(1 / worstBase.ratio)}× the baseline's time on ${worstBaseCase}`,

@@ -42,6 +42,13 @@ export function renderReport(r) {
 
 export function renderTargets(r) {
   if (r.skipped) return [['Render: no long task over 50 ms', 'skipped', 'not measured']]
-  const worst = Math.max(r.summary['sdk-get'].longestMax, r.summary['sdk-post'].longestMax)
-  return [['Render: no long task over 50 ms for 10,000 tokens', `longest task ${fmt(worst)} ms (worst run, either transport); seed page ${fmt(r.summary.seed.longestMax)} ms`, worst <= 50 ? 'met' : 'missed']]
+  const g = r.summary['sdk-get'].longestMax
+  const p = r.summary['sdk-post'].longestMax
+  return [
+    [
+      'Render: no long task over 50 ms for 10,000 tokens',
+      `longest task, worst run: POST (fetch) ${fmt(p)} ms, GET (EventSource) ${fmt(g)} ms; bound for GET: bare \`EventSource\` with an empty handler ${fmt(r.summary['es-bare'].longestMax)} ms; seed page ${fmt(r.summary.seed.longestMax)} ms`,
+      Math.max(g, p) <= 50 ? 'met' : p <= 50 ? 'met with fetch, missed with EventSource' : 'missed',
+    ],
+  ]
 }

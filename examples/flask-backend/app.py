@@ -14,7 +14,7 @@ Run: ``python app.py --port 5000`` (see README.md for the environment).
 import argparse
 import logging
 import os
-import select
+import selectors
 import signal
 import socket
 import sys
@@ -42,6 +42,18 @@ STREAM_HEADERS = {
 log = logging.getLogger('flask-backend')
 
 
+def _seconds(raw, default: float) -> float:
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f'LLM_TIMEOUT must be a positive number of seconds, not {raw!r}')
+    return value
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings; ``Config.from_env()`` reads them from the environment."""
@@ -60,7 +72,7 @@ class Config:
             api_key=env.get('OPENAI_API_KEY') or Config.api_key,
             model=env.get('LLM_MODEL') or Config.model,
             format=env.get('SSE_FORMAT') or Config.format,
-            timeout=float(env.get('LLM_TIMEOUT') or Config.timeout),
+            timeout=_seconds(env.get('LLM_TIMEOUT'), Config.timeout),
             forward_faults=env.get('FLASK_FORWARD_FAULTS', '') in ('1', 'true', 'yes', 'on'),
         )
 
@@ -109,15 +121,19 @@ def watch_client(client: socket.socket, on_gone):
     Returns ``stop()``.
     """
     wake_r, wake_w = socket.socketpair()
+    # selectors, not select.select: that one fails on descriptors >= 1024.
+    selector = selectors.DefaultSelector()
+    selector.register(client, selectors.EVENT_READ)
+    selector.register(wake_r, selectors.EVENT_READ)
 
     def run():
         try:
             while True:
-                ready, _, _ = select.select([client, wake_r], [], [])
+                ready = {key.fileobj for key, _ in selector.select()}
                 if wake_r in ready:
                     return
                 try:
-                    data = client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+                    data = client.recv(1, socket.MSG_PEEK | getattr(socket, 'MSG_DONTWAIT', 0))
                 except BlockingIOError:
                     continue
                 except OSError:
@@ -129,6 +145,7 @@ def watch_client(client: socket.socket, on_gone):
         except (OSError, ValueError):
             return  # the server closed the socket first
         finally:
+            selector.close()
             wake_r.close()
 
     threading.Thread(target=run, name='client-watch', daemon=True).start()
@@ -183,12 +200,14 @@ class Turn:
         # a write to the browser failed.
         if self.claim('disconnected'):
             log.info('client went away during generation %s', self.request_id)
-        if self._stop_watch is not None:
-            self._stop_watch()
-        if self.stream is not None:
-            # Closes the upstream HTTP connection, so the LLM server stops generating.
-            self.stream.close()
-        self.stats.add('open', n=-1)
+        try:
+            if self._stop_watch is not None:
+                self._stop_watch()
+            if self.stream is not None:
+                # Closes the upstream HTTP connection, so the LLM server stops generating.
+                self.stream.close()
+        finally:
+            self.stats.add('open', n=-1)
 
 
 SAVED = deque(maxlen=100)
@@ -350,16 +369,20 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(name)s %(levelname)s %(message)s')
-    config = Config.from_env()
-    overrides = {}
-    if args.format:
-        overrides['format'] = args.format
-    if args.forward_faults:
-        overrides['forward_faults'] = True
-    if overrides:
-        config = Config(**{**config.__dict__, **overrides})
+    try:
+        config = Config.from_env()
+        overrides = {}
+        if args.format:
+            overrides['format'] = args.format
+        if args.forward_faults:
+            overrides['forward_faults'] = True
+        if overrides:
+            config = Config(**{**config.__dict__, **overrides})
+        app = create_app(config)
+    except ValueError as error:
+        parser.error(str(error))  # a bad SSE_FORMAT or LLM_TIMEOUT: exit 2 with the reason, no traceback
 
-    server = make_server(args.host, args.port, create_app(config), threaded=True)
+    server = make_server(args.host, args.port, app, threaded=True)
     host = f'[{args.host}]' if ':' in args.host else args.host
     # Machine-readable: test helpers and scripts/demo.mjs wait for this line (with --port 0).
     print(f'LISTENING http://{host}:{server.server_port}', flush=True)

@@ -70,9 +70,13 @@ const str = (x: unknown) => (typeof x === 'string' ? x : undefined)
 const fromDict = (v: Dict, raw: string, openai: boolean | undefined): Decoded => {
   if (v.status === 'error' || v.error != null) return { error: { message: messageOf(v, raw), data: raw } }
   if (!openai) {
-    const { content, status, ...meta } = v
+    // `reasoning_content` / `reasoning`: what a backend forwarding an
+    // OpenAI-compatible delta adds next to `content` (our reference backend).
+    const { content, status, reasoning_content, reasoning, ...meta } = v
     // The seed's final event repeats the previous chunk's content: appending it would duplicate a token.
-    return status === 'completed' ? { meta, done: true } : { meta, text: str(content) }
+    return status === 'completed'
+      ? { meta, done: true }
+      : { meta, text: str(content), reasoning: str(reasoning_content) ?? str(reasoning) }
   }
   const meta: Dict = {}
   // Only fields that identify the response: `created`, `object`, `obfuscation` change per chunk or say nothing.
