@@ -17,6 +17,15 @@ const entries = {
   testing: 'src/mock/testing.ts',
 }
 
+/**
+ * Terser for the script-tag builds. `unsafe_arrows` turns function
+ * expressions that never use `this` into arrows: safe here, as nothing in
+ * src/ calls `new` on one or reads its `arguments`/`prototype`. `module:
+ * false` because a UMD file runs as a classic script (sloppy mode, `this`
+ * is the global object at its top).
+ */
+const umdTerser = { ecma: 2020, module: false, toplevel: true, compress: { passes: 3, unsafe_arrows: true } }
+
 /** Browser entries that also get a script-tag build exposing a global. */
 const umd = {
   index: { file: 'dist/llm-sse-client.umd.min.js', name: 'LlmSse' },
@@ -36,7 +45,7 @@ export default [
   ...Object.entries(umd).map(([entry, { file, name }]) => ({
     input: entries[entry],
     plugins: [ts()],
-    output: { file, format: 'umd', name, sourcemap: false, plugins: [terser({ compress: { passes: 2 } })] },
+    output: { file, format: 'umd', name, sourcemap: false, plugins: [terser(umdTerser)] },
   })),
   {
     input: { 'mock-cli': 'src/mock/cli.ts' },

@@ -32,7 +32,7 @@ if (argv.includes('--help')) {
 // Repetitions: the full run fits in ~10 minutes on 2 cores; --quick is a smoke run.
 const cfg = quick
   ? { quick, seed: 20240601, reps: 4, minSampleMs: 50, scaleReps: 3, e2eReps: 3, latencyReps: 1, latencyTokens: 200, renderReps: 1 }
-  : { quick, seed: 20240601, reps: 15, minSampleMs: 50, scaleReps: 9, e2eReps: 10, latencyReps: 2, latencyTokens: 1000, renderReps: 3 }
+  : { quick, seed: 20240601, reps: 15, minSampleMs: 50, scaleReps: 15, e2eReps: 10, latencyReps: 2, latencyTokens: 1000, renderReps: 3 }
 
 const t0 = Date.now()
 const log = (m) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`)

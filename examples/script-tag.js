@@ -100,8 +100,8 @@
     const took = timings.total !== undefined ? ` in ${seconds(timings.total)}` : ''
     if (status === 'completed') show(status, `Completed: ${counts.tokens} tokens${took}.`)
     else if (status === 'aborted') show(status, `Stopped. Kept the ${counts.tokens} tokens that arrived.`)
-    else if (status === 'incomplete')
-      show(status, 'Incomplete: the stream ended without saying it was done, so the answer may be cut off.')
+    // The answer may be cut off: say so, with the SDK's explanation.
+    else if (status === 'incomplete') show(status, 'Incomplete:', error)
     else show(status, 'Error:', error)
   }
 

@@ -63,10 +63,11 @@ export function createClient(options: ClientOptions = {}): Client {
 function buildUrl(baseUrl: string | undefined, path: string, query: RequestOptions['query']): string {
   let url = /^[a-z][a-z\d+.-]*:/i.test(path) || !baseUrl ? path : baseUrl.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '')
   if (query) {
-    const params = query instanceof URLSearchParams ? query : new URLSearchParams()
-    if (!(query instanceof URLSearchParams))
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v))
-    const qs = params.toString()
+    const qs = String(
+      query instanceof URLSearchParams
+        ? query
+        : new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))),
+    )
     if (qs) url += (url.includes('?') ? '&' : '?') + qs
   }
   return url

@@ -10,7 +10,10 @@ import { fetchAttempt } from './transport/fetch.js'
 import { resolveHeaders } from './transport/headers.js'
 
 /** Statuses after which nothing was generated yet, so a retry costs nothing. */
-const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504])
+const RETRYABLE_STATUS = [408, 429, 502, 503, 504]
+
+/** Our own errors as they are; anything else (a bug, a misconfiguration) as a `network` error. */
+const asError = (error: unknown) => (error instanceof StreamError ? error : new StreamError('network', String(error), { cause: error }))
 
 /** A request with every option settled. @internal */
 export interface Prepared {
@@ -33,10 +36,6 @@ export interface Prepared {
 export function connect(p: Prepared): LlmStream {
   const { client, call } = p
   const pick = <K extends keyof RequestOptions & keyof ClientOptions>(k: K) => (call[k] ?? client[k]) as RequestOptions[K]
-  const timeouts = {
-    idle: call.timeouts?.idle ?? client.timeouts?.idle ?? defaults.timeouts.idle,
-    firstToken: call.timeouts?.firstToken ?? client.timeouts?.firstToken ?? defaults.timeouts.firstToken,
-  }
   const policy = retryPolicy(pick('retry'))
   const signal = call.signal
 
@@ -50,7 +49,7 @@ export function connect(p: Prepared): LlmStream {
 
   const handle = createHandle({
     state: () => reducer,
-    abort: () => stop(() => reducer.abort()),
+    abort: () => onSignal(),
   })
   const reducer = createReducer({ dialect: pick('dialect'), emit: handle.dispatch, thinkTags: pick('thinkTags') ?? true })
 
@@ -67,13 +66,14 @@ export function connect(p: Prepared): LlmStream {
   const fail = (error: StreamError) => stop(() => reducer.fail(error))
   const onSignal = () => stop(() => reducer.abort())
 
+  /** A timeout that fails the stream, or undefined when it is off (0). */
+  const timer = (name: keyof typeof defaults.timeouts, what: string) => {
+    const ms = call.timeouts?.[name] ?? client.timeouts?.[name] ?? defaults.timeouts[name]
+    if (ms > 0 && !reducer.final) return setTimeout(() => fail(new StreamError('timeout', `No ${what} for ${ms} ms (timeouts.${name})`)), ms)
+  }
   function armIdle(): void {
     clearTimeout(idleTimer)
-    if (timeouts.idle > 0 && !reducer.final)
-      idleTimer = setTimeout(
-        () => fail(new StreamError('timeout', `No data for ${timeouts.idle} ms: the stream stalled (timeouts.idle)`)),
-        timeouts.idle,
-      )
+    idleTimer = timer('idle', 'data')
   }
 
   const base: Omit<Attempt, 'lastEventId'> = {
@@ -105,12 +105,13 @@ export function connect(p: Prepared): LlmStream {
         firstTokenTimer = undefined
       }
     },
-    retryHint: (ms) => (serverRetry = ms),
+    // Clamped: `retry:` with hundreds of digits parses to Infinity.
+    retryHint: (ms) => (serverRetry = Math.min(ms, policy.maxDelay)),
     fail,
     mayReconnect() {
       if (!lastEventId || attempt >= policy.attempts) return false
       attempt++
-      reducer.warn({ code: 'retry', message: `Connection lost; the EventSource reconnects with Last-Event-ID ${lastEventId}` })
+      reducer.warn({ code: 'retry', message: `Connection lost; reconnecting with Last-Event-ID ${lastEventId}` })
       reducer.connecting(attempt)
       return true
     },
@@ -119,11 +120,7 @@ export function connect(p: Prepared): LlmStream {
   async function run(): Promise<void> {
     if (signal?.aborted) return onSignal()
     signal?.addEventListener('abort', onSignal)
-    if (timeouts.firstToken > 0)
-      firstTokenTimer = setTimeout(
-        () => fail(new StreamError('timeout', `No token within ${timeouts.firstToken} ms (timeouts.firstToken)`)),
-        timeouts.firstToken,
-      )
+    firstTokenTimer = timer('firstToken', 'token')
     while (!reducer.final) {
       attempt++
       reducer.connecting(attempt)
@@ -134,11 +131,7 @@ export function connect(p: Prepared): LlmStream {
         outcome = await (p.useEventSource ? eventSourceAttempt(a) : fetchAttempt(a))
       } catch (error) {
         // A bug of ours or a misconfiguration: still a final status, never a hang.
-        outcome = {
-          kind: 'failed',
-          responded: false,
-          error: error instanceof StreamError ? error : new StreamError('network', String(error), { cause: error }),
-        }
+        outcome = { kind: 'failed', responded: false, error: asError(error) }
       }
       clearTimeout(idleTimer)
       if (reducer.final) break
@@ -153,7 +146,7 @@ export function connect(p: Prepared): LlmStream {
           kind: 'failed',
           responded: true,
           events: true,
-          error: new StreamError('incomplete', 'The stream ended without its end marker'),
+          error: new StreamError('incomplete', 'The stream ended without its end marker: the answer may be truncated'),
         }
       }
       const delay = retryDelay(outcome)
@@ -176,7 +169,7 @@ export function connect(p: Prepared): LlmStream {
     const e = o.error
     const safe =
       !o.responded ||
-      (e.code === 'http' && e.status !== undefined && RETRYABLE_STATUS.has(e.status)) ||
+      (e.code === 'http' && RETRYABLE_STATUS.includes(e.status as number)) ||
       // Resume rather than restart: only when the server identified its events.
       (o.events === true && lastEventId !== '' && (e.code === 'network' || e.code === 'incomplete'))
     if (!safe || e.code === 'invalid-options') return undefined
@@ -189,7 +182,7 @@ export function connect(p: Prepared): LlmStream {
   }
 
   queueMicrotask(() => {
-    run().catch((error: unknown) => fail(new StreamError('network', String(error), { cause: error })))
+    run().catch((error: unknown) => fail(asError(error)))
   })
   return handle
 }

@@ -131,8 +131,7 @@ export interface RetryPolicy {
 }
 
 export function retryPolicy(retry: StreamOptions['retry']): RetryPolicy {
-  if (!retry) return { ...defaults.retry, attempts: 1 }
-  const r = retry === true ? {} : retry
+  const r = retry === true ? {} : retry || { attempts: 1 }
   return {
     attempts: r.attempts ?? defaults.retry.attempts,
     baseDelay: r.baseDelay ?? defaults.retry.baseDelay,
@@ -145,16 +144,16 @@ export function validate(path: unknown, options: RequestOptions & ClientOptions)
   const fail = (message: string) => {
     throw new StreamError('invalid-options', message)
   }
+  const oneOf = (name: string, value: unknown, allowed: string[], fn?: boolean) => {
+    if (value !== undefined && !(fn && typeof value === 'function') && !allowed.includes(value as string))
+      fail(`Unknown ${name} ${JSON.stringify(value)}: use '${allowed.join("', '")}'${fn ? ' or a function' : ''}.`)
+  }
   if (typeof path !== 'string' && !(path instanceof URL))
-    fail(`Expected a path or URL string as the first argument, got ${typeof path}. Did you mean client.post('/stream/post', { json: { prompt } })?`)
+    fail(`Expected a path or URL first, got ${typeof path}. Did you mean client.post('/stream/post', { json: { prompt } })?`)
   if (options.json !== undefined && options.body !== undefined) fail('Pass either `json` or `body`, not both.')
-  const d = options.dialect
-  if (d !== undefined && typeof d !== 'function' && !['auto', 'seed', 'openai', 'text'].includes(d))
-    fail(`Unknown dialect ${JSON.stringify(d)}: use 'auto', 'seed', 'openai', 'text' or a function.`)
-  const t = options.transport
-  if (t !== undefined && !['auto', 'eventsource', 'fetch'].includes(t))
-    fail(`Unknown transport ${JSON.stringify(t)}: use 'auto', 'eventsource' or 'fetch'.`)
+  oneOf('dialect', options.dialect, ['auto', 'seed', 'openai', 'text'], true)
+  oneOf('transport', options.transport, ['auto', 'eventsource', 'fetch'])
   for (const [name, value] of Object.entries(options.timeouts ?? {}))
-    if (value !== undefined && !(typeof value === 'number' && value >= 0)) fail(`timeouts.${name} must be a number of milliseconds ≥ 0 (0 turns it off).`)
+    if (value !== undefined && !(typeof value === 'number' && value >= 0)) fail(`timeouts.${name} must be a number of ms ≥ 0 (0 turns it off).`)
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('`fetch` must be a function.')
 }

@@ -67,7 +67,7 @@ export interface HandleParts {
 export function createHandle(parts: HandleParts): LlmStream & StreamSink {
   const log: StreamEvent[] = []
   const listeners = new Map<StreamEventType, Set<(event: never) => void>>()
-  const wakers = new Set<() => void>()
+  const wakers: (() => void)[] = []
   let done = false
   let resolveResult!: (result: StreamResult) => void
   const result = new Promise<StreamResult>((resolve) => (resolveResult = resolve))
@@ -88,7 +88,7 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
         report(error)
       }
     }
-    for (const wake of [...wakers]) wake()
+    for (const wake of wakers.splice(0)) wake()
   }
 
   function iterate(): AsyncIterator<StreamEvent> {
@@ -97,13 +97,8 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
       async next() {
         while (index >= log.length) {
           if (done) return finish()
-          await new Promise<void>((resolve) => {
-            const wake = () => {
-              wakers.delete(wake)
-              resolve()
-            }
-            wakers.add(wake)
-          })
+          // Each dispatch wakes and drops every waiting iterator; woken ones wait again if need be.
+          await new Promise<void>((resolve) => wakers.push(resolve))
         }
         return { done: false, value: log[index++] as StreamEvent }
       },

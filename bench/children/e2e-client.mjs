@@ -86,13 +86,17 @@ for (let rep = 0; rep < args.reps; rep++) {
     const before = getHeapStatistics().used_heap_size
     peak = before
     let n = 0
+    const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     await contenders[name](`/burst?n=${args.tokens}`, () => {
       if (++n % 256 === 0) probe()
     })
     const ms = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
     probe()
-    burst[name].push({ ms, tps: (args.tokens / ms) * 1000, heap: peak - before })
+    // CPU time of this client process (main thread and V8's helper threads): what the client itself costs,
+    // while wall time may be bounded by the server.
+    burst[name].push({ ms, tps: (args.tokens / ms) * 1000, heap: peak - before, cpu: (cpu.user + cpu.system) / 1000 })
   }
 }
 

@@ -49,7 +49,7 @@ LlmSseDom.renderStream(s, { text: document.getElementById('out'), reasoning: doc
 s.result.then((r) => requestAnimationFrame(() => setTimeout(() => { window.__done = { status: r.status, length: document.getElementById('out').textContent.length, text: document.getElementById('out').textContent } })))
 </script>`,
 }
-const files = { '/sdk.js': readFileSync(join(outDir, 'sdk-browser.js')), '/dom.js': readFileSync(join(outDir, 'dom-browser.js')) }
+const files = { '/sdk.js': readFileSync(process.env.BENCH_SDK_BROWSER ?? join(outDir, 'sdk-browser.js')), '/dom.js': readFileSync(join(outDir, 'dom-browser.js')) }
 
 const server = createServer(async (req, res) => {
   for await (const _ of req);

@@ -15,7 +15,7 @@ export async function pipeline(cfg, log) {
   for (const kind of ['seed', 'openai']) {
     log(`pipeline ${kind}`)
     const r = await runChild('pipeline-case.mjs', { kind, mode: '1k', reps: cfg.reps, minSampleMs: cfg.minSampleMs, seed: cfg.seed })
-    for (const name of Object.keys(defs[kind])) record(`pipeline:${kind}:${name}`, `pipeline ${kind}, 1 KiB`, r.wrong[name] ?? '')
+    for (const name of Object.keys(defs[kind])) record(`pipeline:${kind}:${name}`, `pipeline ${kind}`, r.wrong[name] ?? '')
     out[kind] = { ...r, res: new Map(Object.entries(r.res)) }
   }
   return { defs, out }
@@ -23,7 +23,7 @@ export async function pipeline(cfg, log) {
 
 export function pipelineReport({ defs, out }) {
   const lines = ['## Full pipeline (bytes → tokens), 1 KiB chunks\n']
-  lines.push('Cell: speed relative to the reference row (median of per-repetition ratios, min–max), median time per 20k-token stream, tokens per second.\n')
+  lines.push('Cell: speed relative to the reference row (median of per-repetition ratios, min–max), median time per 20k-token stream, tokens per second. Output checked on all three chunkings, timed on 1 KiB chunks.\n')
   for (const kind of ['seed', 'openai']) {
     const { res, tokens } = out[kind]
     lines.push(`### ${TITLE[kind]}\n`)
@@ -39,10 +39,11 @@ export function pipelineReport({ defs, out }) {
 
 export function pipelineTargets({ out }) {
   const seed = out.seed.res.get('sdk-seed')
+  const noReducer = out.seed.res.get('sdk-jsonish')
   return [
     [
       'Seed pipeline ≥ 0.5× the speed of framing + `JSON.parse` on the same tokens',
-      `${fmt(seed.ratio)}× (${fmt(seed.ratioMin)}–${fmt(seed.ratioMax)}) of SDK parser + JSON.parse`,
+      `${fmt(seed.ratio)}× (${fmt(seed.ratioMin)}–${fmt(seed.ratioMax)}) of SDK parser + JSON.parse; without the reducer (parser + \`parseJsonish\` only) ${fmt(noReducer.ratio)}×`,
       seed.ratio >= 0.5 ? 'met' : 'missed',
     ],
   ]

@@ -93,17 +93,34 @@ const fromDict = (v: Dict, raw: string, openai: boolean | undefined): Decoded =>
   }
 }
 
-/** A dialect that reads one dict per event; a decode failure is a warning. */
-const structured = (openai: boolean) =>
-  common((data) => {
-    let v: unknown
-    try {
-      v = parse(data)
-    } catch (cause) {
-      return warning(openai ? 'OpenAI' : 'seed', cause)
-    }
-    return isDict(v) ? fromDict(v, data, openai) : warning(openai ? 'OpenAI' : 'seed')
-  })
+/**
+ * A dialect that reads one dict per event: the seed's (`fixed` false),
+ * OpenAI's (true), or for `auto` (undefined) the first of the two it sees,
+ * kept for the rest of the stream. A decode failure is a warning. Stateless
+ * when `fixed` is given, so the seed and OpenAI dialects share it.
+ */
+const createStructured = (fixed?: boolean): ResolvedDialect => {
+  let openai = fixed // undefined until a seed (false) or OpenAI (true) event was seen
+  const name = fixed === undefined ? 'seed or OpenAI' : fixed ? 'OpenAI' : 'seed'
+  return {
+    decode: common((data) => {
+      let v: unknown
+      try {
+        v = parse(data)
+      } catch (cause) {
+        return openai !== undefined || LOOKS_STRUCTURED.test(data) ? warning(name, cause) : { text: data }
+      }
+      if (isDict(v)) {
+        const kind =
+          openai ?? ('choices' in v || isDict(v.error) ? true : 'content' in v || 'status' in v || 'error' in v ? false : undefined)
+        if (kind !== undefined) return fromDict(v, data, (openai = kind))
+      }
+      // A model streaming code in plain-text mode sends tokens like `{` or `{}`: they stay text.
+      return openai === undefined ? { text: data } : warning(name)
+    }),
+    textLike: () => openai === undefined,
+  }
+}
 
 /**
  * The seed's format: `data: {'content': ..., 'request_id': ..., 'userid': ...}`
@@ -112,7 +129,7 @@ const structured = (openai: boolean) =>
  * become `meta`; `错误发生:...`, `status: 'error'` or an `error` key are errors.
  * @public
  */
-export const seedDialect: DialectFn = structured(false)
+export const seedDialect: DialectFn = createStructured(false).decode
 
 /**
  * OpenAI `chat.completion.chunk` JSON (DeepSeek, Ollama `/v1`, vLLM...):
@@ -120,7 +137,7 @@ export const seedDialect: DialectFn = structured(false)
  * `finish_reason`, the `usage` chunk, `[DONE]`, `{"error": ...}`.
  * @public
  */
-export const openaiDialect: DialectFn = structured(true)
+export const openaiDialect: DialectFn = createStructured(true).decode
 
 /**
  * Each event's data is one token, verbatim (a multi-line data is a token
@@ -129,29 +146,6 @@ export const openaiDialect: DialectFn = structured(true)
  */
 export const textDialect: DialectFn = common((text) => ({ text }))
 
-/** `auto` for one stream: it keeps to the first structured format it sees. */
-const createAuto = (): ResolvedDialect => {
-  let openai: boolean | undefined // undefined until a seed (false) or OpenAI (true) event was seen
-  return {
-    decode: common((data) => {
-      let v: unknown
-      try {
-        v = parse(data)
-      } catch (cause) {
-        return openai !== undefined || LOOKS_STRUCTURED.test(data) ? warning('seed or OpenAI', cause) : { text: data }
-      }
-      if (isDict(v)) {
-        const kind =
-          openai ?? ('choices' in v || isDict(v.error) ? true : 'content' in v || 'status' in v || 'error' in v ? false : undefined)
-        if (kind !== undefined) return fromDict(v, data, (openai = kind))
-      }
-      // A model streaming code in plain-text mode sends tokens like `{` or `{}`: they stay text.
-      return openai === undefined ? { text: data } : warning('seed or OpenAI')
-    }),
-    textLike: () => openai === undefined,
-  }
-}
-
 /**
  * Decides per event: `[DONE]` ends; a JSON object with `choices` (or an
  * `error` object) is OpenAI; a dict with `content` or `status` is the seed;
@@ -159,7 +153,7 @@ const createAuto = (): ResolvedDialect => {
  * keeps to the first structured format it sees.
  * @public
  */
-export const autoDialect: DialectFn = (event) => createAuto().decode(event)
+export const autoDialect: DialectFn = (event) => createStructured().decode(event)
 
 const BUILT_IN: Record<string, DialectFn | undefined> = { seed: seedDialect, openai: openaiDialect, text: textDialect }
 
@@ -179,5 +173,5 @@ const BUILT_IN: Record<string, DialectFn | undefined> = { seed: seedDialect, ope
  */
 export function resolveDialect(dialect: Dialect | undefined): ResolvedDialect {
   const decode = typeof dialect === 'function' ? dialect : BUILT_IN[dialect ?? 'auto']
-  return decode ? { decode, textLike: () => dialect === 'text' } : createAuto()
+  return decode ? { decode, textLike: () => dialect === 'text' } : createStructured()
 }

@@ -5,15 +5,19 @@ import type { SseEnd, SseEvent, SseParser, SseParserOptions } from '../types.js'
 // (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation),
 // checked against the WPT eventsource/format-* vectors (test/fixtures/wpt).
 //
-// Why the hot path looks the way it does:
+// Why the code looks the way it does (it is on the path of every token):
 // - Each chunk is decoded to one string, once. Line ends are then found with
 //   `indexOf('\n')` / `indexOf('\r')` (native scans) from the current
 //   position; each cursor only moves forward, so no character is scanned
 //   twice and a chunk without CR costs a single CR scan, not one per line.
+//   (eventsource-parser 3.1 rescans for LF from every CR: a CR-only body is
+//   O(n²) there.)
 // - Lines are (string, start, end) ranges of the chunk: only values are
-//   sliced out. A `data:` line followed by a blank line with no other field
-//   in its block (the shape of nearly every LLM token event) is dispatched
-//   straight from the chunk, without touching any buffer.
+//   sliced out. `data: x\n\n` alone in its block (nearly every LLM token
+//   event) is recognised inline in a deliberately small loop and fired
+//   straight from the chunk; every other line goes through line(). Splitting
+//   it so lets V8 optimise the loop as a whole (measured: a third faster
+//   than one big loop body, and faster than calling isData() there).
 // - A line cut by a chunk boundary is kept as a rope (see `partial`) and
 //   never rescanned. eventsource-parser 3.0.8 rejoined and rescanned the
 //   pending text on every chunk: O(n²) for one big event in small chunks.
@@ -107,10 +111,9 @@ export function createSseParser(options: SseParserOptions): SseParser {
 
   // The current line, when a chunk boundary cut it, built with `+=`. V8,
   // SpiderMonkey and JavaScriptCore keep such concatenations as ropes: O(1)
-  // per piece, flattened once when the line ends. That is linear for a 16 MB
-  // line in 1 KiB chunks, and faster than Array#join for the usual two or
-  // three pieces. `partialLen` also counts the line in skip mode, where it
-  // is not kept.
+  // per piece, copied once into a flat string when the line ends, so a 16 MB
+  // line in 1 KiB chunks stays linear (and no array of pieces is kept).
+  // `partialLen` also counts the line in skip mode, where it is not kept.
   let partial = ''
   let partialLen = 0
   // Raw text of the pending event from its first field line, up to the
@@ -183,60 +186,34 @@ export function createSseParser(options: SseParserOptions): SseParser {
     if (held) eventStart = 0
     let lf = s.indexOf('\n', i)
     let cr = s.indexOf('\r', i)
-    let after: number
     for (;;) {
       let end = lf
       if (cr >= 0 && (lf < 0 || cr < lf)) end = cr
       else if (lf < 0) break
       // Where the next line starts: past the LF, CR or CRLF.
-      let next = end === cr && lf === end + 1 ? end + 2 : end + 1
-      if (partialLen) {
-        // This line began in an earlier chunk. In skip mode it is the
-        // oversized line, ending here (so it is not a blank line).
-        partialLen = 0
-        if (!skip) {
-          const line = partial + s.slice(i, end)
-          partial = ''
-          if (held.length + line.length > max) tooLarge()
-          else if (isData(line, 0) && (after = blankAfter(s, next))) {
-            emit(dataLines ? data + '\n' + value(line, 4, line.length) : value(line, 4, line.length))
-            next = after
-          } else {
-            if (held || line.charCodeAt(0) !== COLON) {
-              held += line
-              eventStart = end
-            }
-            field(line, 0, line.length)
-          }
-        }
-      } else if (end === i) {
-        // A blank line: "dispatch the event". After an oversized event it
-        // only ends skip mode.
-        if (skip) skip = false
-        else dispatch()
-      } else if (skip) {
-        // A line of an oversized event: dropped.
-      } else if (eventStart < 0 && (after = blankAfter(s, next)) && isData(s, i) && end - i <= max) {
-        // The hot path: `data: x` followed by a blank line, alone in its
-        // block (nearly every LLM token event). Fired straight from the
-        // chunk: no buffer, no second turn of the loop for the blank line.
+      let next = end + 1
+      if (end === cr && next === lf) next++
+      if (
+        end === lf &&
+        s.charCodeAt(next) === LF &&
+        eventStart < 0 &&
+        !partialLen &&
+        !skip &&
+        s.charCodeAt(i) === 100 &&
+        s.charCodeAt(i + 1) === 97 &&
+        s.charCodeAt(i + 2) === 116 &&
+        s.charCodeAt(i + 3) === 97 &&
+        s.charCodeAt(i + 4) === COLON &&
+        end - i <= max
+      ) {
+        // The hot path: `data: x\n\n` alone in its block, fired straight from
+        // the chunk: no buffer, no second turn of the loop for the blank line.
         onEvent({ type: 'message', data: value(s, i + 4, end), id: undefined, lastEventId: lastId })
-        next = after
-      } else if (eventStart < 0 && s.charCodeAt(i) === COLON) {
-        // A comment outside an event is no part of one (end() does not
-        // report it), but it is bounded by `max` like every line.
-        if (end - i > max) tooLarge()
-        else onComment?.(s.slice(i + 1, end))
-      } else {
-        if (eventStart < 0) eventStart = i
-        if (held.length + end - eventStart > max) tooLarge()
-        else if (isData(s, i) && (after = blankAfter(s, next))) {
-          // The last data line of a block: dispatched without the round trip.
-          emit(dataLines ? data + '\n' + value(s, i + 4, end) : value(s, i + 4, end))
-          next = after
-        } else field(s, i, end)
+        i = next + 1
+        lf = s.indexOf('\n', i)
+        continue
       }
-      i = next
+      i = line(s, i, end, next)
       if (lf >= 0 && lf < i) lf = s.indexOf('\n', i)
       if (cr >= 0 && cr < i) cr = s.indexOf('\r', i)
     }
@@ -246,6 +223,74 @@ export function createSseParser(options: SseParserOptions): SseParser {
     if (eventStart >= 0) held += s.slice(eventStart, i)
     eventStart = -1
     if (i < n) keep(s, i, n)
+  }
+
+  /**
+   * Every line but the hot path's: the line s[i, end), whose line end is
+   * followed by `next`. Returns where the next line to scan starts.
+   */
+  function line(s: string, i: number, end: number, next: number): number {
+    // The line's text is t[a, b): the chunk itself, or a joined line.
+    let t = s
+    let a = i
+    let b = end
+    let after: number
+    if (partialLen) {
+      // This line began in an earlier chunk. In skip mode it is the
+      // oversized line, ending here (so it is not a blank line).
+      partialLen = 0
+      if (skip) return next
+      // Joined flat: a rope reaching the line code below would make V8's
+      // string accesses there slower for every later line (measured).
+      t = [partial, s.slice(i, end)].join('')
+      partial = ''
+      a = 0
+      b = t.length
+      // Unless it is a comment outside an event, it is raw text of the
+      // pending event, which goes on in the chunk after this line end.
+      if (held || t.charCodeAt(0) !== COLON) {
+        held += t
+        eventStart = end
+      }
+    } else if (end === i) {
+      // A blank line: "dispatch the event". After an oversized event it
+      // only ends skip mode.
+      if (skip) skip = false
+      else dispatch()
+      return next
+    } else if (skip) return next // A line of an oversized event: dropped.
+    if (eventStart < 0 && t.charCodeAt(a) === COLON) {
+      // A comment outside an event is no part of one (end() does not
+      // report it), but it is bounded by `max` like every line.
+      if (b - a > max) tooLarge()
+      else onComment?.(t.slice(a + 1, b))
+      return next
+    }
+    if (eventStart < 0) eventStart = i
+    if (held.length + end - eventStart > max) tooLarge()
+    else if (isData(t, a)) {
+      const text = value(t, a + 4, b)
+      // The last data line of a block (a named one, CRLF-terminated, or cut
+      // by the chunk boundary): dispatched without a turn of the loop for
+      // the blank line.
+      if ((after = blankAfter(s, next))) {
+        emit(dataLines ? data + '\n' + text : text)
+        return after
+      }
+      data = dataLines++ ? data + '\n' + text : text
+    } else if (
+      // `event:` inline too: `event: delta` + `data:` blocks are the other
+      // common shape (Anthropic-style streams).
+      t.charCodeAt(a) === 101 &&
+      t.charCodeAt(a + 1) === 118 &&
+      t.charCodeAt(a + 2) === 101 &&
+      t.charCodeAt(a + 3) === 110 &&
+      t.charCodeAt(a + 4) === 116 &&
+      t.charCodeAt(a + 5) === COLON
+    ) {
+      type = value(t, a + 5, b)
+    } else field(t, a, b)
+    return next
   }
 
   // Keep the unterminated end of a chunk for the next one. Bounded by `max`
@@ -317,7 +362,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
     partial = ''
     const error = new StreamError(
       'too-large',
-      `SSE event over maxEventBytes (${max} characters): dropped. Raise the maxEventBytes option to accept it.`,
+      `SSE event over maxEventBytes (${max} characters), dropped: raise the maxEventBytes option to accept it.`,
     )
     if (onError) onError(error)
     else thrown ??= error

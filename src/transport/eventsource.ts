@@ -20,7 +20,7 @@ const CLOSED = 2
  */
 export function eventSourceAttempt(a: Attempt): Promise<AttemptOutcome> {
   const ES = a.EventSource ?? (globalThis as { EventSource?: Attempt['EventSource'] }).EventSource
-  if (!ES) throw new StreamError('invalid-options', "No EventSource in this environment: use transport: 'fetch' or pass `EventSource`.")
+  if (!ES) throw new StreamError('invalid-options', "No EventSource here: pass `EventSource` or use transport: 'fetch'.")
   return new Promise((resolve) => {
     const source = new ES(a.url, { withCredentials: a.withCredentials })
     let opened = false
@@ -52,22 +52,17 @@ export function eventSourceAttempt(a: Attempt): Promise<AttemptOutcome> {
       const state = source.readyState
       if (state === CONNECTING && opened && a.mayReconnect()) return
       // The `eventsource` npm package exposes the status; browsers do not.
-      const status = (e as { code?: unknown }).code
-      const detail = (e as { message?: unknown }).message
-      const init = typeof status === 'number' ? { status } : {}
-      let error: StreamError
-      if (state === CLOSED || typeof status === 'number')
-        error = new StreamError(
-          'http',
-          `EventSource could not open ${a.url}: ${typeof detail === 'string' && detail ? detail : 'the server answered with a status other than 200 or a Content-Type other than text/event-stream (EventSource does not say which; use transport: "fetch" to see it)'}`,
-          init,
-        )
-      else if (!opened) error = new StreamError('network', `EventSource could not connect to ${a.url}`)
-      else
-        error = new StreamError(
-          'incomplete',
-          'The EventSource connection ended before the stream said it was done (EventSource cannot tell a finished body from a cut one)',
-        )
+      const { code: status, message: detail } = e as { code?: unknown; message?: unknown }
+      const error =
+        state === CLOSED || typeof status === 'number'
+          ? new StreamError(
+              'http',
+              `EventSource could not open ${a.url}: ${typeof detail === 'string' && detail ? detail : 'status not 200 or Content-Type not text/event-stream (EventSource hides which; use transport: "fetch" to see)'}`,
+              typeof status === 'number' ? { status } : {},
+            )
+          : !opened
+            ? new StreamError('network', `EventSource could not connect to ${a.url}`)
+            : new StreamError('incomplete', 'EventSource closed before the end marker (it cannot tell a finished body from a cut one)')
       finish({ kind: 'failed', error, responded: opened || state === CLOSED, events: opened })
     })
   })

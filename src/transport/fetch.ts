@@ -26,7 +26,7 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
     // Resolved now, not at import: msw and other patchers replace the global later.
     const fetchImpl = a.fetch ?? globalThis.fetch
     if (typeof fetchImpl !== 'function')
-      throw new StreamError('invalid-options', 'No fetch() in this environment: pass `fetch` to createClient().')
+      throw new StreamError('invalid-options', 'No fetch() here: pass `fetch` to createClient().')
     response = await fetchImpl(a.url, {
       method: a.method,
       headers,
@@ -75,7 +75,7 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
       kind: 'failed',
       responded: true,
       events: true,
-      error: new StreamError('network', `The connection broke before the stream said it was done: ${message(cause)}`, {
+      error: new StreamError('network', `Connection broke before the end marker: ${message(cause)}`, {
         cause,
       }),
     }
@@ -88,9 +88,9 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
   return { kind: 'ended', discarded: parser.end().discarded }
 }
 
+/** An error's message, with its cause's (undici hides the reason there: "fetch failed (connect ECONNREFUSED)"). */
 function message(error: unknown): string {
   const e = error as { message?: unknown; cause?: { message?: unknown } }
-  const base = typeof e?.message === 'string' ? e.message : String(error)
-  const inner = typeof e?.cause?.message === 'string' ? ` (${e.cause.message})` : ''
-  return base + inner
+  const inner = e?.cause?.message
+  return (typeof e?.message === 'string' ? e.message : String(error)) + (typeof inner === 'string' ? ` (${inner})` : '')
 }

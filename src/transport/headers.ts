@@ -1,4 +1,4 @@
-import type { HeadersInput } from '../options.js'
+import type { HeaderValue, HeadersInput } from '../options.js'
 
 /**
  * Copy one or more header inputs into a fresh `Headers`, later inputs
@@ -10,13 +10,10 @@ import type { HeadersInput } from '../options.js'
  */
 export async function resolveHeaders(inputs: (HeadersInput | undefined)[]): Promise<Headers> {
   const out = new Headers()
-  for (let input of inputs) {
-    if (typeof input === 'function') input = (await input()) as HeadersInput
-    if (!input) continue
-    if (typeof Headers !== 'undefined' && input instanceof Headers) input.forEach((v, k) => out.set(k, v))
-    else if (Array.isArray(input)) for (const [k, v] of input) out.set(k, v)
-    else
-      for (const [k, v] of Object.entries(input)) {
+  for (const input of inputs) {
+    const h = typeof input === 'function' ? ((await input()) as Plain) : input
+    if (h)
+      for (const [k, v] of pairs(h)) {
         const value = typeof v === 'function' ? await v() : v
         if (value !== undefined) out.set(k, value)
       }
@@ -24,11 +21,15 @@ export async function resolveHeaders(inputs: (HeadersInput | undefined)[]): Prom
   return out
 }
 
+type Plain = Exclude<HeadersInput, Function>
+
+/** The `[name, value]` pairs of a header input that is not a function. */
+const pairs = (h: Plain) =>
+  h instanceof Headers || Array.isArray(h) ? Array.from(h, ([k, v]): [string, HeaderValue | undefined] => [k, v]) : Object.entries(h)
+
 /** True when any input may add a header (so GET must use fetch, as EventSource cannot send headers). */
 export function hasHeaders(inputs: (HeadersInput | undefined)[]): boolean {
-  return inputs.some((h) =>
-    !h ? false : typeof h === 'function' ? true : Array.isArray(h) ? h.length > 0 : h instanceof Headers ? [...h.keys()].length > 0 : Object.keys(h).length > 0,
-  )
+  return inputs.some((h) => typeof h === 'function' || (!!h && pairs(h).length > 0))
 }
 
 /**
@@ -37,7 +38,5 @@ export function hasHeaders(inputs: (HeadersInput | undefined)[]): boolean {
  * Functions are kept: they are meant to be called for each attempt.
  */
 export function snapshotHeaders(h: HeadersInput | undefined): HeadersInput | undefined {
-  if (!h || typeof h === 'function') return h
-  if (h instanceof Headers) return new Headers(h)
-  return Array.isArray(h) ? h.map(([k, v]) => [k, v] as [string, string]) : { ...h }
+  return !h || typeof h === 'function' ? h : h instanceof Headers || Array.isArray(h) ? (pairs(h) as [string, string][]) : { ...h }
 }

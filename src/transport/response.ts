@@ -81,7 +81,8 @@ export function summarize(body: string, type = ''): string {
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
 export function parseRetryAfter(value: string | null): number | undefined {
   if (!value) return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const seconds = value.trim()
+  if (/^\d+$/.test(seconds)) return +seconds * 1000
   const date = Date.parse(value)
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
 }

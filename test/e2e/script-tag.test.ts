@@ -40,6 +40,8 @@ const THINK = { think: true }
 
 test('a POST (fetch) shows the exact answer and reasoning, with status completed and timings', async () => {
   const prompt = 'Explain Flask streaming'
+  // A little delay between tokens, so the timings on the screenshot look like a real model's.
+  stack.faults({ delay: 5 })
   expect(await ask(prompt, 'post')).toBe('completed')
   expect(await answer()).toBe(expectedText(prompt, THINK))
   expect(await reasoning()).toBe(expectedReasoning(prompt, THINK))
@@ -102,15 +104,26 @@ test.each(['get', 'post'] as const)('Stop during a %s stream ends it as aborted 
   expect(stats.requests[`/stream/${mode}`]).toBe(1)
   // Nothing more arrives after Stop.
   expect(await answer()).toBe(kept)
+  if (mode === 'post') await screenshot(page, 'script-tag-stopped')
+})
+
+test.each(['get', 'post'] as const)('with ?api= the page streams over %s from a backend on another origin (CORS)', async (mode) => {
+  // The mock's seed routes answer CORS requests; the page's origin is the static server's.
+  await page.goto(`${stack.web.url}/examples/script-tag.html?api=${encodeURIComponent(stack.mock.url)}`)
+  expect(await page.locator('#backend').textContent()).toBe(stack.mock.url)
+  const prompt = 'cross-origin'
+  expect(await ask(prompt, mode)).toBe('completed')
+  expect(await answer()).toBe(expectedText(prompt))
+  expect(stack.mock.stats().requests[`/stream/${mode}`]).toBe(1)
+  expect((await stack.flask.stats()).requests[`/stream/${mode}`]).toBe(0)
 })
 
 test('an upstream HTTP 500 is shown as an error with the backend message (POST)', async () => {
   stack.faults({ status: 500 })
   expect(await ask('hello', 'post')).toBe('error')
-  const status = await page.locator('#status').textContent()
-  // Flask answers 502 with a JSON error; the SDK shows its message, not the JSON.
-  expect(status).toContain('[http 502]')
-  expect(status).toContain('the upstream LLM server answered HTTP 500')
+  // Flask answers 502 with a JSON error; the page shows its message, not the JSON.
+  expect(await page.locator('#status .error').textContent()).toMatch(/^HTTP 502: the upstream LLM server answered HTTP 500/)
+  expect(await page.locator('#status .code').textContent()).toBe('http')
   expect(await answer()).toBe('')
   expect((await stack.flask.stats()).requests['/stream/post']).toBe(1)
   await screenshot(page, 'script-tag-error')
@@ -119,7 +132,8 @@ test('an upstream HTTP 500 is shown as an error with the backend message (POST)'
 test('an upstream HTTP 500 ends a GET (EventSource) as an error, without reconnecting', async () => {
   stack.faults({ status: 500 })
   expect(await ask('hello', 'get')).toBe('error')
-  expect(await page.locator('#status .error').textContent()).toMatch(/^ \[http\] EventSource could not open/)
+  expect(await page.locator('#status .error').textContent()).toMatch(/^EventSource could not open/)
+  expect(await page.locator('#status .code').textContent()).toBe('http')
   expect((await hooks(page)).readyStates).toEqual([2])
   expect((await stack.flask.stats()).requests['/stream/get']).toBe(1)
 })
@@ -129,8 +143,8 @@ test.each(['get', 'post'] as const)('an upstream cut mid-answer over %s shows th
   // After 30 script tokens (reasoning included) the mock drops the connection; Flask reports it in-band.
   stack.faults({ dropAfter: 30 })
   expect(await ask(prompt, mode)).toBe('error')
-  const message = await page.locator('#status .error').textContent()
-  expect(message).toMatch(/^ \[server\] \S/)
+  expect(await page.locator('#status .error').textContent()).toContain('the connection to the upstream LLM server failed')
+  expect(await page.locator('#status .code').textContent()).toBe('server')
   const full = expectedReasoning(prompt, THINK) + expectedText(prompt, THINK)
   const shown = ((await reasoning()) ?? '') + ((await answer()) ?? '')
   expect(shown.length).toBeGreaterThan(0)

@@ -1,7 +1,7 @@
 // One big event arriving in many small chunks must cost linear time: the
 // parser may not rejoin or rescan what it already holds (eventsource-parser
 // 3.0.8 did, O(n²)). Checked by counting the characters the parser's
-// indexOf calls scan (deterministic), and by a generous time ratio.
+// indexOf calls scan (deterministic; timing is the benchmark's job).
 
 import { afterEach, expect, test } from 'vitest'
 import { createSseParser } from '../../src/sse/parse.js'
@@ -30,12 +30,16 @@ function scannedDuring(fn: () => void): number {
   return scanned
 }
 
-/** Parse one `size`-character data line fed in `chunk`-byte pieces; returns the data length. */
-function parseBigLine(size: number, chunk: number): number {
+/** Chunks of one `size`-character data line, cut every `chunk` bytes. */
+function bigLine(size: number, chunk: number): Uint8Array[] {
+  return splitEvery(bytesOf('data: ' + 'x'.repeat(size) + '\n\n'), chunk)
+}
+
+/** Parse `chunks`; returns the length of the one event's data. */
+function parse(chunks: Uint8Array[]): number {
   let length = -1
   const parser = createSseParser({ onEvent: (e) => (length = e.data.length), maxEventBytes: 64 * MiB })
-  const body = bytesOf('data: ' + 'x'.repeat(size) + '\n\n')
-  for (const piece of splitEvery(body, chunk)) parser.feed(piece)
+  for (const piece of chunks) parser.feed(piece)
   parser.end()
   return length
 }
@@ -43,7 +47,8 @@ function parseBigLine(size: number, chunk: number): number {
 test('a 16 MB data line in 1 KiB chunks is parsed, scanning each character a bounded number of times', () => {
   const size = 16 * MiB
   let length = -1
-  const scanned = scannedDuring(() => (length = parseBigLine(size, 1024)))
+  const chunks = bigLine(size, 1024)
+  const scanned = scannedDuring(() => (length = parse(chunks)))
   expect(length).toBe(size)
   // One LF scan and one CR scan per character, plus a little per chunk.
   expect(scanned).toBeLessThan(2.1 * size)
@@ -63,18 +68,5 @@ test('a 1 MB multi-line event in 64-byte chunks scans each character a bounded n
   expect(scanned).toBeLessThan(4 * body.length)
 })
 
-test('parsing time grows linearly with the size of one event fed in 1 KiB chunks', () => {
-  // Best of three runs each; linear gives a ratio near 4, quadratic near 16.
-  const best = (size: number) => {
-    let min = Infinity
-    for (let run = 0; run < 3; run++) {
-      const start = performance.now()
-      expect(parseBigLine(size, 1024)).toBe(size)
-      min = Math.min(min, performance.now() - start)
-    }
-    return min
-  }
-  best(MiB) // warm up
-  const ratio = best(8 * MiB) / best(2 * MiB)
-  expect(ratio).toBeLessThan(8)
-}, 60_000)
+// Timing is measured by `npm run bench` (scaling section), not here: a
+// timed unit test on a shared 2-core machine is noise.

@@ -328,6 +328,16 @@ test('maxEventBytes counts the whole event, not just one line', () => {
   }
 })
 
+test('a comment line longer than maxEventBytes is too-large as well, and drops lines up to the next blank one', () => {
+  const text = ':' + 'c'.repeat(100) + '\ndata: dropped\n\ndata: ok\n\n'
+  for (const [name, chunks] of splits(bytesOf(text))) {
+    const got = collect(chunks, { maxEventBytes: 50 })
+    expect(got.errors.map((e) => e.code), name).toEqual(['too-large'])
+    expect(got.comments, name).toEqual([])
+    expect(got.events, name).toEqual([message('ok')])
+  }
+})
+
 test('a single line that never ends is reported once and not kept in memory', () => {
   const { parser, events, errors } = createWithMax(1024)
   const piece = 'x'.repeat(1000)

@@ -17,7 +17,7 @@ const LABELS: Record<StreamStatus, string> = {
   connecting: 'Connecting…',
   streaming: 'Streaming…',
   completed: 'Completed',
-  incomplete: 'Incomplete: the stream ended without its end marker, the answer may be cut off',
+  incomplete: 'Incomplete (may be cut off)',
   error: 'Error',
   aborted: 'Stopped',
 }
@@ -58,10 +58,7 @@ export function createTurnView(onGrow: () => void): TurnView {
   function setStatus(value: StreamStatus, error?: StreamError): void {
     status.dataset.status = value
     status.textContent = LABELS[value]
-    if (error) {
-      const detail = el('span', 'error', `${error.code}${error.status ? ` ${error.status}` : ''}: ${error.message}`)
-      status.append(' ', detail)
-    }
+    if (error) status.append(': ', el('span', 'error', error.message), ' ', el('span', 'code', error.code))
   }
 
   return {
@@ -101,6 +98,7 @@ export function createTurnView(onGrow: () => void): TurnView {
 
 /** "first token 120 ms · 48.2 tokens/s · 85 tokens" */
 function describe({ timings, counts }: StreamResult): string {
+  if (counts.tokens === 0) return ''
   const parts: string[] = []
   const { firstToken, total } = timings
   if (firstToken !== undefined) parts.push(`first token ${Math.round(firstToken)} ms`)

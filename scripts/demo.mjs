@@ -1,0 +1,242 @@
+#!/usr/bin/env node
+// `npm run demo`: everything the examples need, offline, on loopback:
+//
+//   browser ──> static server :8080 ──/stream/*──> Flask backend :5000 ──> mock LLM :8787/v1
+//               (examples/, dist/, the built Vite app)                    (or OPENAI_BASE_URL)
+//
+// Builds the SDK (rollup) and the Vite app, makes the Python venv, starts the
+// three servers, prints their URLs; Ctrl-C stops them all. Ports fall back to
+// free ones when taken.
+//
+//   npm run demo                      # then open the printed URL
+//   npm run demo -- --check           # start, stream once through the proxy, print OK, exit
+//   npm run demo -- --no-build        # reuse dist/ and examples/app/dist/
+//
+// Environment: DEMO_PORT (8080), FLASK_PORT (5000), MOCK_PORT (8787);
+// MOCK_FAULTS: mock knobs for every stream, as a query string (default
+// `delay=30`, a token every 30 ms like a real model; try `delay=50&dropAfter=40`
+// to see a broken stream; see src/mock/README.md); OPENAI_BASE_URL +
+// OPENAI_API_KEY + LLM_MODEL use a real OpenAI-compatible server instead of
+// the mock (e.g. Ollama: http://127.0.0.1:11434/v1); SSE_FORMAT=json makes
+// Flask send JSON instead of Python repr.
+
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { ensurePythonEnv } from './python-env.mjs'
+import { REPO_ROOT, startStaticServer } from './static-server.mjs'
+
+const HOST = '127.0.0.1'
+const USAGE = `usage: npm run demo [-- --check] [-- --no-build]
+  --check     start everything, stream one answer through the static server's proxy, print OK and exit
+  --no-build  skip the rollup and vite builds (use what dist/ and examples/app/dist/ hold)
+env: DEMO_PORT=8080 FLASK_PORT=5000 MOCK_PORT=8787, MOCK_FAULTS='delay=30' (mock knobs, see src/mock/README.md),
+     OPENAI_BASE_URL / OPENAI_API_KEY / LLM_MODEL for a real LLM, SSE_FORMAT=json`
+
+const args = new Set(process.argv.slice(2))
+for (const a of args)
+  if (!['--check', '--no-build', '--help', '-h'].includes(a)) {
+    console.error(`unknown argument ${a}\n${USAGE}`)
+    process.exit(2)
+  }
+if (args.has('--help') || args.has('-h')) {
+  console.log(USAGE)
+  process.exit(0)
+}
+const check = args.has('--check')
+const build = !args.has('--no-build')
+
+const say = (line) => console.error(`demo: ${line}`)
+/** Stop callbacks, run in reverse order. */
+const stops = []
+let stopping
+
+function port(name, fallback) {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got ${raw}`)
+  return n
+}
+
+/** `preferred` if it can be bound on loopback right now, else 0 (let the server pick). */
+function freeOr0(preferred) {
+  return new Promise((resolve) => {
+    if (preferred === 0) return resolve(0)
+    const probe = createServer()
+    probe.once('error', () => resolve(0))
+    probe.listen(preferred, HOST, () => probe.close(() => resolve(preferred)))
+  })
+}
+
+/** Start with the preferred port; on EADDRINUSE, on any free one. */
+async function withPortFallback(name, preferred, start) {
+  try {
+    return await start(preferred)
+  } catch (error) {
+    if (error?.code !== 'EADDRINUSE' || preferred === 0) throw error
+    say(`port ${preferred} is taken; the ${name} uses a free one`)
+    return start(0)
+  }
+}
+
+function run(cmd, argv, label) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] })
+    child.on('error', reject)
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${label} failed (exit ${code})`))))
+  })
+}
+
+async function buildAll() {
+  const started = Date.now()
+  say('building the SDK (rollup) and the Vite app...')
+  await run(process.execPath, [join(REPO_ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', 'rollup.config.mjs', '--silent'], 'rollup build')
+  await run(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'examples/app', '--logLevel', 'warn'], 'vite build')
+  say(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+}
+
+/** Start examples/flask-backend/app.py; resolves with its URL once it prints LISTENING. */
+async function startFlask(python, preferredPort, upstream) {
+  const portArg = await freeOr0(preferredPort)
+  if (portArg !== preferredPort) say(`port ${preferredPort} is taken; the Flask backend uses a free one`)
+  const env = { ...process.env, PYTHONUNBUFFERED: '1' }
+  // Fault knobs reach the mock as x-mock-* headers, which Flask forwards only when told to.
+  if (upstream) Object.assign(env, { OPENAI_BASE_URL: upstream, OPENAI_API_KEY: process.env.OPENAI_API_KEY || 'mock-key', FLASK_FORWARD_FAULTS: '1' })
+  const child = spawn(python, [join(REPO_ROOT, 'examples', 'flask-backend', 'app.py'), '--host', HOST, '--port', String(portArg)], {
+    cwd: join(REPO_ROOT, 'examples', 'flask-backend'),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let log = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (s) => {
+    log += s
+    // Werkzeug's request log is the interesting part of a demo; in --check only on failure.
+    if (!check) for (const line of s.split('\n')) if (line.trim()) console.error(`[flask] ${line}`)
+  })
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  stops.push(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await exited
+    clearTimeout(timer)
+  })
+  const url = await new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (s) => {
+      out += s
+      const m = /^LISTENING (http:\/\/\S+)$/m.exec(out)
+      if (m) resolve(m[1])
+    })
+    child.once('error', reject)
+    exited.then(({ code, signal }) => reject(new Error(`the Flask backend exited (${signal ?? code}) before listening:\n${log.slice(-3000)}`)))
+  })
+  // After start-up, a dying backend ends the demo instead of leaving a proxy to nowhere.
+  exited.then(({ code, signal }) => {
+    if (!stopping) {
+      say(`the Flask backend exited (${signal ?? code})`)
+      void shutdown(1)
+    }
+  })
+  return { url, log: () => log }
+}
+
+/** Stream one answer through the static server's proxy with the built SDK, over POST and GET. */
+async function selfCheck(webUrl, flaskUrl, mocked) {
+  const sdk = await import(pathToFileURL(join(REPO_ROOT, 'dist', 'index.js')).href)
+  const client = sdk.createClient({ baseUrl: webUrl, timeouts: { idle: 30_000 } })
+  for (const path of ['/', '/examples/script-tag.html', '/app/', '/dist/llm-sse-client.umd.min.js', '/dist/llm-sse-client-dom.umd.min.js']) {
+    const res = await fetch(webUrl + path)
+    await res.arrayBuffer()
+    if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}`)
+  }
+  const prompt = 'Is the demo working?'
+  const expected = mocked ? (await import(pathToFileURL(join(REPO_ROOT, 'dist', 'mock-server.js')).href)).expectedText(prompt) : undefined
+  for (const [method, stream] of [
+    ['POST /stream/post', () => client.post('/stream/post', { json: { prompt } })],
+    ['GET /stream/get', () => client.get('/stream/get', { query: { text: prompt } })],
+  ]) {
+    const r = await stream().result
+    if (r.status !== 'completed') throw new Error(`${method}: status ${r.status}${r.error ? `: ${r.error.message}` : ''}`)
+    if (expected !== undefined ? r.text !== expected : !r.text) throw new Error(`${method}: unexpected answer ${JSON.stringify(r.text.slice(0, 200))}`)
+    console.log(`OK ${method} through ${webUrl}: ${r.counts.tokens} tokens, first token ${Math.round(r.timings.firstToken ?? 0)} ms, total ${Math.round(r.timings.total ?? 0)} ms`)
+  }
+  const stats = await (await fetch(`${flaskUrl}/__stats`)).json()
+  if (stats.requests['/stream/post'] !== 1 || stats.requests['/stream/get'] !== 1 || stats.completed !== 2)
+    throw new Error(`the Flask backend counted ${JSON.stringify(stats)}, expected one request per route, both completed`)
+  console.log('OK')
+}
+
+/**
+ * MOCK_FAULTS as knobs. By default a token every 30 ms, so the answer
+ * visibly streams and Stop has something to stop; `--check` is not slowed
+ * down unless MOCK_FAULTS says so.
+ */
+function mockFaults() {
+  const raw = process.env.MOCK_FAULTS ?? (check ? '' : 'delay=30')
+  return Object.fromEntries(new URLSearchParams(raw))
+}
+
+async function shutdown(code) {
+  if (stopping) return stopping
+  stopping = (async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {})
+    process.exit(code)
+  })()
+  return stopping
+}
+
+async function main() {
+  const ports = { web: port('DEMO_PORT', 8080), flask: port('FLASK_PORT', 5000), mock: port('MOCK_PORT', 8787) }
+  process.once('SIGINT', () => void shutdown(130))
+  process.once('SIGTERM', () => void shutdown(143))
+
+  if (build) await buildAll()
+  else if (!existsSync(join(REPO_ROOT, 'dist', 'index.js'))) throw new Error('dist/ is empty: run without --no-build')
+
+  say('preparing the Python venv (.venv)...')
+  const python = await ensurePythonEnv({ log: say })
+
+  const realLlm = process.env.OPENAI_BASE_URL
+  let mockUrl
+  if (!realLlm) {
+    const { startMockServer } = await import(pathToFileURL(join(REPO_ROOT, 'dist', 'mock-server.js')).href)
+    const mock = await withPortFallback('mock LLM', ports.mock, (p) => startMockServer({ port: p, host: HOST }))
+    stops.push(() => mock.close())
+    mockUrl = mock.url
+  }
+  const flask = await startFlask(python, ports.flask, mockUrl ? `${mockUrl}/v1` : undefined)
+  const faults = mockUrl ? mockFaults() : {}
+  const proxyHeaders = Object.fromEntries(Object.entries(faults).map(([k, v]) => [`x-mock-${k}`, v]))
+  const web = await withPortFallback('static server', ports.web, (p) => startStaticServer({ port: p, host: HOST, backend: flask.url, proxyHeaders }))
+  stops.push(() => web.close())
+
+  if (check) {
+    try {
+      await selfCheck(web.url, flask.url, !realLlm)
+    } catch (error) {
+      console.error(`demo --check FAILED: ${error.message}\n--- Flask log ---\n${flask.log().slice(-3000)}`)
+      return shutdown(1)
+    }
+    return shutdown(0)
+  }
+
+  const rows = [
+    ['Examples', `${web.url}/`],
+    ['Script tag', `${web.url}/examples/script-tag.html`],
+    ['Vite app', `${web.url}/app/`],
+    ['Flask backend', `${flask.url}  (counters: ${flask.url}/__stats)`],
+    ['LLM', mockUrl ? `${mockUrl}/v1  (mock, MOCK_FAULTS='${new URLSearchParams(faults)}')` : `${realLlm}  (model ${process.env.LLM_MODEL || 'deepseek-r1:14b'})`],
+  ]
+  console.log(['', 'llm-sse-client demo', ...rows.map(([k, v]) => `  ${k.padEnd(14)} ${v}`), '', 'Ctrl-C stops everything.', ''].join('\n'))
+}
+
+main().catch((error) => {
+  console.error(`demo: ${error?.message ?? error}`)
+  void shutdown(1)
+})
