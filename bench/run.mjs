@@ -81,7 +81,7 @@ const report = [
   '',
   machine(),
   '',
-  `Run: \`npm run bench${quick ? ' -- --quick' : ''}\`, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${minutes} min; ${cfg.reps} paired repetitions per timing table (samples ≥ ${cfg.minSampleMs} ms), seed ${cfg.seed}.`,
+  `Run: \`npm run bench${quick ? ' -- --quick' : ''}\`, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${minutes} min; ${cfg.reps} paired repetitions per timing table (samples ≥ ${cfg.minSampleMs} ms), seed ${cfg.seed}. Times are CPU time of the measuring process (see bench/README.md), except end to end and render, which are wall time.`,
   '',
   '## Targets',
   '',

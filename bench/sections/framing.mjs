@@ -42,7 +42,7 @@ export function framingReport({ results, labels, contenders, meta }) {
   const out = []
   out.push('## SSE framing (bytes → event data)\n')
   out.push(
-    'Cell: speed relative to eventsource-parser (reference time ÷ contender time, median of per-repetition ratios, min–max), then median throughput. > 1 is faster than the reference. ✗ = wrong output on that case (see Correctness). [3 reps] = one run takes over 0.4 s, so it was timed in the first 3 repetitions only. Each input × chunking runs in a fresh Node process.\n',
+    'Cell: speed relative to eventsource-parser (reference time ÷ contender time, median of per-repetition ratios, min–max), then median throughput in MiB of input per CPU second. > 1 is faster than the reference. ✗ = wrong output on that case (see Correctness). [3 reps] = one run takes over 0.4 s, so it was timed in the first 3 repetitions only. Each input × chunking runs in a fresh Node process.\n',
   )
   for (const [key, spec] of Object.entries(INPUTS)) {
     const m = meta[key]

@@ -23,7 +23,7 @@ export async function pipeline(cfg, log) {
 
 export function pipelineReport({ defs, out }) {
   const lines = ['## Full pipeline (bytes → tokens), 1 KiB chunks\n']
-  lines.push('Cell: speed relative to the reference row (median of per-repetition ratios, min–max), median time per 20k-token stream, tokens per second. Output checked on all three chunkings, timed on 1 KiB chunks.\n')
+  lines.push('Cell: speed relative to the reference row (median of per-repetition ratios, min–max), median CPU time per 20k-token stream, tokens per CPU second. Output checked on all three chunkings, timed on 1 KiB chunks.\n')
   for (const kind of ['seed', 'openai']) {
     const { res, tokens } = out[kind]
     lines.push(`### ${TITLE[kind]}\n`)

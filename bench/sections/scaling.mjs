@@ -39,7 +39,7 @@ function doublings(res, name, sizes) {
 export function scalingReport(out) {
   const lines = ['## Scaling (must be linear)\n']
   lines.push(
-    'Time: median per run; "×2" = time for 2N ÷ time for N, median of per-repetition ratios (min–max); ≤ 2.2 is linear enough. Peak heap: highest V8 `used_heap_size` sampled after every chunk, minus the heap after `gc()` before the run, in a fresh process per cell (garbage not yet collected counts, so this is an upper bound).\n',
+    'Time: median CPU time per run; "×2" = time for 2N ÷ time for N, median of per-repetition ratios (min–max); ≤ 2.2 is linear enough. Peak heap: highest V8 `used_heap_size` sampled after every chunk, minus the heap after `gc()` before the run, in a fresh process per cell (garbage not yet collected counts, so this is an upper bound).\n',
   )
   for (const [kind, c] of Object.entries(CASES)) {
     const o = out[kind]

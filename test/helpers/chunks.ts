@@ -5,6 +5,7 @@
 import { createSseParser } from '../../src/sse/parse.js'
 import type { SseEnd, SseEvent, SseParserOptions } from '../../src/types.js'
 import type { StreamError } from '../../src/errors.js'
+import { createRandom as prng } from '../../src/mock/random.js'
 
 /** UTF-8 bytes of a string (a lone surrogate becomes U+FFFD, as TextEncoder does). */
 export function bytesOf(text: string): Uint8Array {
@@ -31,19 +32,10 @@ export function splitEvery(bytes: Uint8Array, n: number): Uint8Array[] {
 }
 
 /**
- * A small seeded PRNG (mulberry32): the same seed gives the same numbers on
- * every run, so a failing split can be reproduced from its seed.
+ * The mock server's seeded PRNG (mulberry32): the same seed gives the same
+ * numbers on every run, so a failing split can be reproduced from its seed.
  */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { createRandom as prng } from '../../src/mock/random.js'
 
 /** Cut `bytes` into chunks of `min`..`max` bytes at positions chosen by `seed` (deterministic). */
 export function splitRandom(bytes: Uint8Array, seed: number, min = 1, max = 64): Uint8Array[] {
