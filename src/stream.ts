@@ -81,7 +81,9 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
       resolveResult(event.result)
     }
     log.push(event)
-    for (const listener of [...(listeners.get(event.type) ?? [])]) {
+    const set = listeners.get(event.type)
+    // A copy, so a listener added while this event is dispatched waits for the next one (as with EventTarget).
+    if (set?.size) for (const listener of [...set]) {
       try {
         ;(listener as (event: StreamEvent) => void)(event)
       } catch (error) {

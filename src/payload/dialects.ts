@@ -41,7 +41,21 @@ const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null
 const messageOf = (v: unknown, raw: string): string =>
   typeof v === 'string' ? v : isDict(v) ? messageOf(v.message ?? v.error ?? v.detail, raw) : raw
 
-const parse = (data: string): unknown => (data[0] === '{' ? parseJsonish(data) : undefined)
+// JSON (OpenAI chunks, `--format json`) goes to the native JSON.parse first:
+// 1.4× faster on OpenAI chunks (bench/RESULTS.md), and exact unless an
+// integer has 16+ digits, which JSON.parse would round: those, Python
+// literals and anything JSON.parse rejects go to parseJsonish, which also
+// gives the positioned error.
+const parse = (data: string): unknown => {
+  if (data[0] !== '{') return undefined
+  if (data[1] === '"' && !/\d{16}/.test(data))
+    try {
+      return JSON.parse(data)
+    } catch {
+      // not strict JSON: fall through
+    }
+  return parseJsonish(data)
+}
 
 const warning = (what: string, cause?: unknown): Decoded => ({
   warning: { message: `Not ${what} data${cause instanceof Error ? ': ' + cause.message : ''}`, cause },
