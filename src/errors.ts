@@ -9,7 +9,6 @@
  * - `server`: the stream itself reported an error (`event: error`, the seed's `错误发生:`, an OpenAI `{"error": ...}`).
  * - `payload`: an event's data could not be decoded (bad JSON / Python literal).
  * - `too-large`: one event grew past `maxEventBytes`.
- * - `handler`: a callback you passed threw.
  * - `invalid-options`: the call itself was wrong; the message says how to fix it.
  *
  * @public
@@ -23,7 +22,6 @@ export type StreamErrorCode =
   | 'server'
   | 'payload'
   | 'too-large'
-  | 'handler'
   | 'invalid-options'
 
 /** Fields a {@link StreamError} may carry besides its code and message. @public */

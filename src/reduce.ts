@@ -80,10 +80,6 @@ export interface Reducer {
 // Meta values compared by content: the seed repeats the same dict on every event.
 const key = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x)) : v)
 
-// A high surrogate at the end of a delta may be half of a pair that the next
-// event completes (an upstream that cuts an emoji makes the seed send
-// '\ud83d' and then '\ude80'): held back so every emitted delta is well-formed.
-const HIGH_SURROGATE_END = /[\uD800-\uDBFF]$/
 
 /**
  * Create the state machine of one stream.
@@ -125,11 +121,17 @@ export function createReducer(options: ReducerOptions): Reducer {
     }
 
   const out = (type: 'delta' | 'reasoning', text: string, flush?: boolean) => {
-    if (final && !flush) return
+    // Most events carry only one of the two channels: the other costs nothing.
+    if ((final && !flush) || !(text || held[type])) return
     text = held[type] + text
-    const cut = text.length - (!flush && HIGH_SURROGATE_END.test(text) ? 1 : 0)
-    held[type] = text.slice(cut)
-    if ((text = text.slice(0, cut))) {
+    const last = text.charCodeAt(text.length - 1)
+    // A high surrogate at the end of a delta may be half of a pair that the next
+    // event completes (an upstream that cuts an emoji makes the seed send
+    // '\ud83d' and then '\ude80'): held back so every emitted delta is well-formed.
+    const cut = text.length - (!flush && last >= 0xd800 && last <= 0xdbff ? 1 : 0)
+    held[type] = cut < text.length ? text.slice(cut) : ''
+    if (cut < text.length) text = text.slice(0, cut)
+    if (text) {
       acc[type] += text
       emit({ type, text })
     }
@@ -175,7 +177,8 @@ export function createReducer(options: ReducerOptions): Reducer {
     counts: { ...counts },
   })
 
-  const event = live((ev: SseEvent) => {
+  const event = (ev: SseEvent): void => {
+    if (final) return
     if (status !== 'streaming') open()
     counts.events++
     lastEventId = ev.lastEventId || undefined
@@ -207,7 +210,7 @@ export function createReducer(options: ReducerOptions): Reducer {
     if (d.warning) warn({ code: 'payload', message: d.warning.message, data: excerpt(ev.data), cause: d.warning.cause })
     if (d.error) finish('error', new StreamError('server', d.error.message, { body: ev.data }))
     else if (d.done) finish('completed')
-  })
+  }
 
   // A discarded event means even a plain-text answer lost its tail.
   // A text stream has no end marker, so its clean close is the end, but only

@@ -97,3 +97,29 @@ test('timeouts can be set per call over the client default', async () => {
   const r = await client.post('/x', { timeouts: { idle: 100 } }).result
   expect(r.error?.code).toBe('timeout')
 })
+
+test('timeouts.idle: 0 turns the idle timeout off', async () => {
+  const s = await serve((_req, res) => {
+    sseHead(res)
+    res.write(seedEvent('a'))
+    setImmediate(() => res.end(seedEvent('b') + seedEvent('b', ", 'status': 'completed'")))
+  })
+  servers.push(s)
+  const r = await createClient({ baseUrl: s.url, timeouts: { idle: 0 } }).post('/x').result
+  expect(r.status).toBe('completed')
+  expect(r.text).toBe('ab')
+})
+
+test('data that keeps arriving resets the idle timeout', async () => {
+  let n = 0
+  const s = await serve((_req, res) => {
+    sseHead(res)
+    // 8 tokens 40 ms apart: 320 ms in all, each gap well under the 150 ms limit.
+    const tick = () => (++n < 8 ? (res.write(seedEvent('t')), setTimeout(tick, 40)) : res.end(seedEvent('t', ", 'status': 'completed'")))
+    tick()
+  })
+  servers.push(s)
+  const r = await createClient({ baseUrl: s.url, timeouts: { idle: 150 } }).post('/x').result
+  expect(r.status).toBe('completed')
+  expect(r.text).toBe('t'.repeat(7))
+})
