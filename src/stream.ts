@@ -66,7 +66,10 @@ export interface HandleParts {
  */
 export function createHandle(parts: HandleParts): LlmStream & StreamSink {
   const log: StreamEvent[] = []
-  const listeners = new Map<StreamEventType, Set<(event: never) => void>>()
+  // Copy-on-write arrays: on() and its undo build a new array, so dispatch can
+  // walk the current one without copying it per event, and a listener added
+  // during a dispatch waits for the next event (as with EventTarget).
+  const listeners = new Map<StreamEventType, ((event: never) => void)[]>()
   const wakers: (() => void)[] = []
   let done = false
   let resolveResult!: (result: StreamResult) => void
@@ -81,16 +84,14 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
       resolveResult(event.result)
     }
     log.push(event)
-    const set = listeners.get(event.type)
-    // A copy, so a listener added while this event is dispatched waits for the next one (as with EventTarget).
-    if (set?.size) for (const listener of [...set]) {
+    for (const listener of listeners.get(event.type) ?? []) {
       try {
         ;(listener as (event: StreamEvent) => void)(event)
       } catch (error) {
         report(error)
       }
     }
-    for (const wake of wakers.splice(0)) wake()
+    if (wakers.length) for (const wake of wakers.splice(0)) wake()
   }
 
   function iterate(): AsyncIterator<StreamEvent> {
@@ -134,10 +135,10 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
       return parts.state().meta
     },
     on(type, listener) {
-      let set = listeners.get(type)
-      if (!set) listeners.set(type, (set = new Set()))
-      set.add(listener as (event: never) => void)
-      return () => void set.delete(listener as (event: never) => void)
+      const fn = listener as (event: never) => void
+      const current = listeners.get(type) ?? []
+      if (!current.includes(fn)) listeners.set(type, [...current, fn])
+      return () => void listeners.set(type, (listeners.get(type) ?? []).filter((l) => l !== fn))
     },
     abort: () => parts.abort(),
     [Symbol.asyncIterator]: iterate,
