@@ -138,6 +138,11 @@ export function connect(p: Prepared): LlmStream {
     },
   }
 
+  // Resuming needs an id that fetch can send: `Headers` rejects values that
+  // are not ByteStrings (e.g. `€`), and fetch-event-source then retried that
+  // TypeError forever. Such an id cannot resume, so it never starts a retry.
+  const resumable = () => lastEventId !== '' && !/[^\x00-\xff]/.test(lastEventId)
+
   async function run(): Promise<void> {
     if (signal?.aborted) return onSignal()
     signal?.addEventListener('abort', onSignal)
@@ -161,7 +166,7 @@ export function connect(p: Prepared): LlmStream {
         // like a broken one, when the server sent ids (Node's fetch ends a cut
         // `Connection: close` body cleanly, so this is the common case there).
         const { discarded } = outcome
-        if (reducer.wouldComplete(discarded) || !lastEventId || attempt >= policy.attempts)
+        if (reducer.wouldComplete(discarded) || !resumable() || attempt >= policy.attempts)
           return stop(() => reducer.end(discarded))
         outcome = {
           kind: 'failed',
@@ -192,7 +197,7 @@ export function connect(p: Prepared): LlmStream {
       !o.responded ||
       (e.code === 'http' && RETRYABLE_STATUS.includes(e.status as number)) ||
       // Resume rather than restart: only when the server identified its events.
-      (o.events === true && lastEventId !== '' && (e.code === 'network' || e.code === 'incomplete'))
+      (o.events === true && resumable() && (e.code === 'network' || e.code === 'incomplete'))
     if (!safe || e.code === 'invalid-options') return undefined
     // A server that asks for a longer pause than we would ever wait: report it, do not hang.
     if ((e.retryAfter ?? 0) > policy.maxDelay) return undefined

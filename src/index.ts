@@ -22,6 +22,8 @@ export { createSseParser } from './sse/parse.js'
 export { parseJsonish } from './payload/jsonish.js'
 export type { JsonishOptions } from './payload/jsonish.js'
 
+export { seedDialect, openaiDialect, textDialect } from './payload/dialects.js'
+
 export { createReducer } from './reduce.js'
 export type { Reducer, ReducerOptions } from './reduce.js'
 
