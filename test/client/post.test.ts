@@ -196,3 +196,20 @@ test('an OpenAI-compatible stream completes on [DONE] with usage and finish reas
   expect(r).toMatchObject({ status: 'completed', text: 'Hello', reasoning: 'think', finishReason: 'stop' })
   expect(r.usage).toMatchObject({ total_tokens: 3 })
 })
+
+test('a custom dialect can wrap a built-in one', async () => {
+  const { openaiDialect } = await import('../../src/index.js')
+  const s = await server((_req, res) => {
+    sseHead(res)
+    res.end(
+      'event: progress\ndata: 50\n\n' +
+        `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }] })}\n\n` +
+        'data: [DONE]\n\n',
+    )
+  })
+  const r = await createClient({
+    baseUrl: s.url,
+    dialect: (ev) => (ev.type === 'progress' ? { meta: { progress: Number(ev.data) } } : openaiDialect(ev)),
+  }).post('/x').result
+  expect(r).toMatchObject({ status: 'completed', text: 'hi', meta: { progress: 50 } })
+})
