@@ -88,6 +88,11 @@ function blankAfter(s: string, next: number): number {
  * @public
  */
 export function createSseParser(options: SseParserOptions): SseParser {
+  if (typeof options?.onEvent !== 'function')
+    throw new StreamError(
+      'invalid-options',
+      typeof options === 'function' ? 'Did you mean createSseParser({ onEvent: fn })?' : 'createSseParser needs an onEvent callback: createSseParser({ onEvent: (event) => ... })',
+    )
   const { onEvent, onComment, onRetry, onError } = options
   const max = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
 

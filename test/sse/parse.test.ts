@@ -403,3 +403,8 @@ function createWithMax(maxEventBytes: number) {
   const parser = createSseParser({ onEvent: (e) => events.push(e), onError: (e) => errors.push(e), maxEventBytes })
   return { parser, events, errors }
 }
+
+test('calling it with a bare function fails fast with a hint', () => {
+  expect(() => createSseParser((() => {}) as never)).toThrow(/Did you mean createSseParser\(\{ onEvent: fn \}\)/)
+  expect(() => createSseParser({} as never)).toThrow(/needs an onEvent callback/)
+})
