@@ -61,11 +61,8 @@ export interface Collected {
   lastEventId: string
 }
 
-/** Feed `chunks` to a fresh parser, call `end()`, and return what it reported. */
-export function collect(
-  chunks: Iterable<Uint8Array | string>,
-  options: Partial<Pick<SseParserOptions, 'maxEventBytes'>> & { errors?: boolean } = {},
-): Collected {
+/** A fresh parser whose callbacks record into arrays, for tests that feed it step by step. */
+export function record(options: Partial<Pick<SseParserOptions, 'maxEventBytes'>> & { errors?: boolean } = {}) {
   const events: SseEvent[] = []
   const comments: string[] = []
   const retries: number[] = []
@@ -77,9 +74,18 @@ export function collect(
     onError: options.errors === false ? undefined : (e) => errors.push(e),
     maxEventBytes: options.maxEventBytes,
   })
+  return { parser, events, comments, retries, errors }
+}
+
+/** Feed `chunks` to a fresh parser, call `end()`, and return what it reported. */
+export function collect(
+  chunks: Iterable<Uint8Array | string>,
+  options: Partial<Pick<SseParserOptions, 'maxEventBytes'>> & { errors?: boolean } = {},
+): Collected {
+  const { parser, ...recorded } = record(options)
   for (const chunk of chunks) parser.feed(chunk)
   const end = parser.end()
-  return { events, comments, retries, errors, end, lastEventId: parser.lastEventId }
+  return { ...recorded, end, lastEventId: parser.lastEventId }
 }
 
 /** The ways a body is cut in the split tests: name → chunks. */

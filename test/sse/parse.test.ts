@@ -3,7 +3,7 @@ import { isStreamError } from '../../src/errors.js'
 import type { StreamError } from '../../src/errors.js'
 import { createSseParser, DEFAULT_MAX_EVENT_BYTES } from '../../src/sse/parse.js'
 import type { SseEvent } from '../../src/types.js'
-import { bytesOf, collect, splits, splitEvery } from '../helpers/chunks.js'
+import { bytesOf, collect, record, splits, splitEvery } from '../helpers/chunks.js'
 
 const message = (data: string, more: Partial<SseEvent> = {}): SseEvent => ({
   type: 'message',
@@ -20,19 +20,6 @@ function eventsOf(text: string): SseEvent[] {
   return all[0]![1]
 }
 
-function recorder() {
-  const events: SseEvent[] = []
-  const comments: string[] = []
-  const retries: number[] = []
-  const errors: StreamError[] = []
-  const parser = createSseParser({
-    onEvent: (e) => events.push(e),
-    onComment: (c) => comments.push(c),
-    onRetry: (ms) => retries.push(ms),
-    onError: (e) => errors.push(e),
-  })
-  return { parser, events, comments, retries, errors }
-}
 
 test('a data line followed by a blank line fires a message event', () => {
   expect(eventsOf('data: hello\n\n')).toEqual([message('hello')])
@@ -85,7 +72,7 @@ test('lines may end in LF, CR or CRLF, mixed in one stream', () => {
 })
 
 test('a CR ending a chunk dispatches at once, without waiting for the next chunk', () => {
-  const { parser, events } = recorder()
+  const { parser, events } = record()
   parser.feed('data: a\r\r')
   expect(events).toEqual([message('a')])
   parser.feed(bytesOf('data: b\r'))
@@ -180,14 +167,14 @@ test('an id containing U+0000 is ignored', () => {
 })
 
 test('an empty id resets the last event ID to the empty string', () => {
-  const { parser, events } = recorder()
+  const { parser, events } = record()
   parser.feed('id: 7\ndata: a\n\nid\ndata: b\n\n')
   expect(events).toEqual([message('a', { id: '7', lastEventId: '7' }), message('b', { id: '', lastEventId: '' })])
   expect(parser.lastEventId).toBe('')
 })
 
 test('an id-only block moves parser.lastEventId without firing an event', () => {
-  const { parser, events } = recorder()
+  const { parser, events } = record()
   parser.feed('id: 1\ndata: a\n\nid: 2\n\n')
   expect(events).toHaveLength(1)
   expect(parser.lastEventId).toBe('2')
@@ -196,7 +183,7 @@ test('an id-only block moves parser.lastEventId without firing an event', () => 
 })
 
 test('the last event ID is committed only when the block is dispatched', () => {
-  const { parser } = recorder()
+  const { parser } = record()
   parser.feed('id: 1\ndata: a\n\nid: 2\ndata: b\n')
   expect(parser.lastEventId).toBe('1')
   expect(parser.end()).toEqual({ discarded: 'id: 2\ndata: b\n' })
@@ -208,7 +195,7 @@ test('non-ASCII ids round-trip', () => {
 })
 
 test('retry with ASCII digits only calls onRetry at once, before the block is dispatched', () => {
-  const { parser, retries, events } = recorder()
+  const { parser, retries, events } = record()
   parser.feed('retry: 3000\n')
   expect(retries).toEqual([3000])
   expect(events).toEqual([])
@@ -256,7 +243,7 @@ test('end() reports nothing discarded when only blank lines, comments or a parti
 })
 
 test('after end() the parser reads a new stream, keeping the last event ID, as a reconnection does', () => {
-  const { parser, events } = recorder()
+  const { parser, events } = record()
   parser.feed(bytesOf('\uFEFFid: 3\ndata: a\n\ndata: half'))
   parser.feed(Uint8Array.of(0xe4))
   expect(parser.end()).toEqual({ discarded: 'data: half\uFFFD' })
@@ -267,7 +254,7 @@ test('after end() the parser reads a new stream, keeping the last event ID, as a
 })
 
 test('reset() forgets buffers, the partial line, a half character, BOM state and the last event ID', () => {
-  const { parser, events } = recorder()
+  const { parser, events } = record()
   parser.feed('id: 1\ndata: a\n\nevent: x\ndata: b\ndata: par')
   parser.feed(Uint8Array.of(0xe4, 0xbd))
   parser.reset()
@@ -278,7 +265,7 @@ test('reset() forgets buffers, the partial line, a half character, BOM state and
 })
 
 test('reset() forgets a CR that ended the previous chunk', () => {
-  const { parser, events } = recorder()
+  const { parser, events } = record()
   parser.feed('data: a\r')
   parser.reset()
   parser.feed('\ndata: b\n\n')
@@ -286,7 +273,7 @@ test('reset() forgets a CR that ended the previous chunk', () => {
 })
 
 test('empty chunks change nothing', () => {
-  const { parser, events } = recorder()
+  const { parser, events } = record()
   parser.feed('data: a\r')
   parser.feed('')
   parser.feed(new Uint8Array(0))
