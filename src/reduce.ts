@@ -189,8 +189,11 @@ export function createReducer(options: ReducerOptions): Reducer {
       // Only a user dialect can throw; like any undecodable payload it must not kill the stream.
       d = { warning: { message: String(cause), cause } }
     }
-    const m = d.meta ?? {}
-    if (Object.keys(m).some((k) => key(m[k]) !== key(meta[k]))) {
+    const m = d.meta
+    let changed = false
+    // A plain loop: this runs for every token, and the seed repeats the same meta each time.
+    if (m) for (const k in m) if (m[k] !== meta[k] && key(m[k]) !== key(meta[k])) changed = true
+    if (changed) {
       emit({ type: 'meta', meta: { ...(meta = { ...meta, ...m }) } })
       if (final) return
     }

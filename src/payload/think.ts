@@ -57,6 +57,8 @@ export function createThinkSplitter(): ThinkSplitter {
   let held = ''
   let strip = false
   const step = (chunk: string, end: boolean): ThinkSplit => {
+    // Past the think block nothing is held: the answer passes straight through.
+    if (mode === 2 && !strip && !held) return { text: chunk, reasoning: '' }
     let s = held + chunk
     let reasoning = ''
     held = ''
