@@ -114,7 +114,10 @@ export async function startFlask(options: FlaskOptions): Promise<FlaskBackend> {
   return {
     url,
     async stats() {
-      const res = await fetch(`${url}/__stats`)
+      // Bounded: a backend that stopped answering fails the test with this message, not a bare timeout.
+      const res = await fetch(`${url}/__stats`, { signal: AbortSignal.timeout(15_000) }).catch((error: unknown) => {
+        throw new Error(`GET ${url}/__stats failed: ${String(error)}\n--- backend stderr ---\n${stderr.slice(-4000)}`)
+      })
       if (!res.ok) throw new Error(`GET /__stats: HTTP ${res.status}`)
       return (await res.json()) as FlaskStats
     },

@@ -19,6 +19,8 @@ let json: FlaskBackend
 beforeAll(async () => {
   mock = await startMockServer()
   ;[repr, json] = await Promise.all([startFlask({ upstream: mock.url }), startFlask({ upstream: mock.url, format: 'json' })])
+  // Both processes answer before the first test starts its clock (a cold Python start under load is slow).
+  await Promise.all([repr.stats(), json.stats()])
 }, 180_000)
 afterAll(async () => {
   await Promise.all([repr?.close(), json?.close()])
@@ -33,7 +35,7 @@ const REASONING = expectedReasoning(PROMPT, { think: true })
 
 for (const [format, backend] of [['repr', () => repr], ['json', () => json]] as const) {
   for (const mode of ['GET EventSource', 'GET fetch', 'POST'] as const) {
-    test(`${mode} (${format}) completes with the exact script text, its reasoning and meta, one generation`, async () => {
+    test(`${mode} (${format}) completes with the exact script text, its reasoning and meta, one generation`, { timeout: 30_000 }, async () => {
       const b = backend()
       const before = await b.stats()
       const client = createClient({ baseUrl: b.url, EventSource: ES })
