@@ -29,6 +29,15 @@ export async function pipelines() {
     })
     return { text }
   }
+  const jsonOpenai = (framer) => (chunks) => {
+    let text = ''
+    framer(chunks, (data) => {
+      if (data === '[DONE]') return
+      const c = JSON.parse(data).choices[0]?.delta?.content
+      if (c) text += c
+    })
+    return { text }
+  }
   const sdkFramer = (chunks, onData) => {
     const p = createSseParser({ onEvent: (e) => onData(e.data) })
     for (const c of chunks) p.feed(c)
@@ -63,28 +72,12 @@ export async function pipelines() {
       'esp-json': {
         label: 'eventsource-parser + `JSON.parse(data).choices[0].delta.content` (reference)',
         input: 'openai',
-        run(chunks) {
-          let text = ''
-          espFramer(chunks, (data) => {
-            if (data === '[DONE]') return
-            const c = JSON.parse(data).choices[0]?.delta?.content
-            if (c) text += c
-          })
-          return { text }
-        },
+        run: jsonOpenai(espFramer),
       },
       'sdk-json': {
         label: 'SDK parser + `JSON.parse(data).choices[0].delta.content`',
         input: 'openai',
-        run(chunks) {
-          let text = ''
-          sdkFramer(chunks, (data) => {
-            if (data === '[DONE]') return
-            const c = JSON.parse(data).choices[0]?.delta?.content
-            if (c) text += c
-          })
-          return { text }
-        },
+        run: jsonOpenai(sdkFramer),
       },
     },
   }

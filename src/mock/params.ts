@@ -90,6 +90,7 @@ function bool(raw: string): boolean | undefined {
 
 type NumberKey = { [K in keyof MockParams]: MockParams[K] extends number | undefined ? K : never }[keyof MockParams]
 type BoolKey = { [K in keyof MockParams]: MockParams[K] extends boolean ? K : never }[keyof MockParams]
+type StringKey = { [K in keyof MockParams]-?: string extends NonNullable<MockParams[K]> ? K : never }[keyof MockParams]
 
 function intParam(name: NumberKey, values: string, effect: string, expect: string, max = 2 ** 31): MockParamSpec {
   return {
@@ -116,6 +117,19 @@ function boolParam(name: BoolKey, effect: string, expect: string): MockParamSpec
       const b = bool(raw)
       if (b === undefined) return '1 or 0'
       into[name] = b
+      return undefined
+    },
+  }
+}
+
+function stringParam(name: StringKey, values: string, effect: string, expect: string): MockParamSpec {
+  return {
+    name,
+    values,
+    effect,
+    expect,
+    read(raw, into) {
+      into[name] = raw
       return undefined
     },
   }
@@ -182,16 +196,7 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   },
   boolParam('ids', 'Send `id: <n>` on every event (1, 2, 3... over the whole script).', 'Keeps the last id; resumes with `Last-Event-ID` on reconnect.'),
   intParam('retry', 'ms', 'Send `retry: <ms>` first.', 'Waits that long before reconnecting (EventSource, or fetch with retry on).'),
-  {
-    name: 'lastEventId',
-    values: 'id',
-    effect: 'Same as the `Last-Event-ID` request header (which wins): with `ids=1`, continue the script after that event.',
-    expect: 'The text of both connections joined equals the whole answer, nothing repeated.',
-    read(raw, into) {
-      into.lastEventId = raw
-      return undefined
-    },
-  },
+  stringParam('lastEventId', 'id', 'Same as the `Last-Event-ID` request header (which wins): with `ids=1`, continue the script after that event.', 'The text of both connections joined equals the whole answer, nothing repeated.'),
   intParam(
     'dropAfter',
     'N',
@@ -216,26 +221,8 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
     'Body of a `status` answer: Werkzeug\'s HTML page (default on seed and text routes), OpenAI `{"error": {...}}` JSON (default on `/v1`), plain text, or nothing. With status 200: an HTML page, a JSON document or plain text instead of a stream.',
     'The error\'s `body` holds a readable excerpt (for HTML: the text, not the tags).',
   ),
-  {
-    name: 'retryAfter',
-    values: 'seconds or HTTP date',
-    effect: 'Add `Retry-After` to a `status` answer.',
-    expect: '`error.retryAfter` in milliseconds (`2` → 2000).',
-    read(raw, into) {
-      into.retryAfter = raw
-      return undefined
-    },
-  },
-  {
-    name: 'contentType',
-    values: 'MIME type',
-    effect: 'Send this `Content-Type` (the body is unchanged unless `body` is given).',
-    expect: '`error`, code `content-type`, without parsing the body as SSE.',
-    read(raw, into) {
-      into.contentType = raw
-      return undefined
-    },
-  },
+  stringParam('retryAfter', 'seconds or HTTP date', 'Add `Retry-After` to a `status` answer.', '`error.retryAfter` in milliseconds (`2` → 2000).'),
+  stringParam('contentType', 'MIME type', 'Send this `Content-Type` (the body is unchanged unless `body` is given).', '`error`, code `content-type`, without parsing the body as SSE.'),
   intParam(
     'errorEvent',
     'N',
