@@ -192,7 +192,7 @@ class Turn:
                 llm.interrupt(self.stream)
 
     def close(self) -> None:
-        """Always runs (Flask ``call_on_close``), also for a generator never started."""
+        """Idempotent; called by the body generator and by Flask ``call_on_close`` (for a body never started)."""
         if self._closed:
             return
         self._closed = True
@@ -221,6 +221,18 @@ def after_event(record: dict) -> None:
 
 def event_stream(turn: Turn, first, tokens, fmt: str):
     """The SSE body. ``first`` was read before the headers were sent."""
+    try:
+        yield from _events(turn, first, tokens, fmt)
+    finally:
+        # Also closed by ``call_on_close``, but Werkzeug 3.1 skips that when
+        # the browser resets the connection during its final socket drain
+        # (``rfile.read`` raises ECONNRESET before ``application_iter.close()``):
+        # the stream stayed open forever. A generator's ``finally`` runs on
+        # its last ``next()`` or when it is dropped, so this always happens.
+        turn.close()
+
+
+def _events(turn: Turn, first, tokens, fmt: str):
     base = {'content': '', 'request_id': turn.request_id, 'userid': USERID}
     last = base
     text, reasoning = [], []

@@ -3,7 +3,7 @@
 // Faults reach the mock as `x-mock-*` headers, which the backend forwards in
 // test mode (FLASK_FORWARD_FAULTS=1, set by startFlask).
 
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { startMockServer } from '../../src/mock/server.js'
@@ -322,4 +322,33 @@ test('GET /test answers the seed text and unknown routes are JSON 404s', async (
   const missing = await fetch(`${flask.url}/nope`)
   expect(missing.status).toBe(404)
   expect(await missing.json()).toMatchObject({ error: { type: 'http_error' } })
+})
+
+/** GET over a raw socket, reset (RST, not FIN) the moment the body's last chunk arrived. */
+function readToEndThenReset(url: string): Promise<void> {
+  const { hostname, port, pathname, search } = new URL(url)
+  const socket = connect(Number(port), hostname)
+  socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nx-mock-think: off\r\n\r\n`)
+  let text = ''
+  return new Promise((resolve, reject) => {
+    socket.on('error', reject)
+    socket.on('data', (chunk) => {
+      text += String(chunk)
+      // The last chunk arrived: Werkzeug is now draining the socket before it closes the response.
+      if (!text.includes("'status': 'completed'") || !text.endsWith('0\r\n\r\n')) return
+      socket.resetAndDestroy()
+      resolve()
+    })
+  })
+}
+
+test('a client that resets the connection right after completed still ends the stream on the backend', async () => {
+  // Werkzeug reads the socket after the last write and, on ECONNRESET,
+  // skips closing the response iterator; the backend must not rely on that
+  // close to finish its bookkeeping (the stream stayed "open" forever).
+  const before = await settled(flask)
+  for (let i = 0; i < 8; i++) await readToEndThenReset(`${flask.url}/stream/get?text=reset${i}`)
+  const after = await settled(flask)
+  expect(after.completed - before.completed).toBe(8)
+  expect(after.disconnected).toBe(before.disconnected)
 })
