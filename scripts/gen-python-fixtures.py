@@ -152,8 +152,8 @@ def rand_value(depth=0):
     if kind == "tuple":
         return tuple(rand_value(depth + 1) for _ in range(n))
     if kind == "set":
-        # repr(set()) is `set()`, which parseJsonish rejects: keep sets non-empty
-        return {rng.choice([rand_int, rand_str, lambda: (rand_int(), rand_str(2))])() for _ in range(n + 1)}
+        items = {rng.choice([rand_int, rand_str, lambda: (rand_int(), rand_str(2))])() for _ in range(n)}
+        return frozenset(items) if rng.random() < 0.2 else items  # empty: `set()`, `frozenset()`
     return {rand_key(): rand_value(depth + 1) for _ in range(n)}
 
 
@@ -204,6 +204,11 @@ def corpus():
     add("set", {1, 2, 3})
     add("set", {"a"})
     add("set", {(1, 2), 3})
+    add("set", set())
+    add("set", [set(), {"a": set()}])
+    add("set", frozenset())
+    add("set", frozenset({1, "b"}))
+    add("set", {"k": frozenset({(1, 2)})})
     add("bytes", bytes(range(256)))
     add("bytes", b"it's \"quoted\"")
     for tok in ["<think>", "\n", "好的", "'s", " 👨\u200d💻", "", "\n\n", "**", "\\", "\ud83d", "\ude80"]:

@@ -87,6 +87,14 @@ function value(): unknown {
   // u'...' is Python 2's repr of text. A bytes repr b'...' only ever escapes
   // with \\ \' \t \n \r \xhh, so read as a str it gives one char per byte (Latin-1).
   if ((q === 39 || q === 34) && /^[bu]$/i.test(w)) return str()
+  // repr() of an empty set is `set()`; of a frozenset, `frozenset({1, 2})`.
+  if (q === 40 && (w === 'set' || w === 'frozenset')) {
+    i++
+    const v = ws() === 41 ? [] : value()
+    if (ws() !== 41) fail("Expected ')'")
+    i++
+    return Array.isArray(v) ? v : fail('Expected a set', a)
+  }
   const k = WORDS.indexOf(w)
   return k < 0 ? fail('Expected a value', a) : CONSTANTS[k >> 1]
 }
@@ -202,8 +210,9 @@ function rest(arr: unknown[], close: number): unknown {
  *   rejected; an unknown escape keeps its backslash, as in Python. `u'...'` is
  *   accepted; `b'...'` gives a string with one character per byte (Latin-1).
  *   `None`/`True`/`False`, ints of any size, `inf`/`-inf`/`nan` (also
- *   `Infinity`/`NaN`), tuples and sets as arrays, dicts (`set()` and other
- *   constructor calls such as `Decimal('1')` are errors).
+ *   `Infinity`/`NaN`), tuples, sets (also `set()` and `frozenset({...})`)
+ *   as arrays, dicts (other constructor calls such as `Decimal('1')` are
+ *   errors).
  *   A non-string dict key becomes the property name `json.dumps` would give
  *   it (`1` → `"1"`, `True` → `"true"`, `None` → `"null"`); a tuple key keeps
  *   its text (`"(1, 2)"`). A `__proto__` key is an own property, never the

@@ -211,6 +211,8 @@ test('tuples and sets decode to arrays; a parenthesised value without comma is t
   expect(parseJsonish("{1, 'a', (2,)}")).toEqual([1, 'a', [2]])
   expect(parseJsonish('{1}')).toEqual([1])
   expect(parseJsonish('{}')).toEqual({})
+  expect(parseJsonish('set()')).toEqual([])
+  expect(parseJsonish("{'s': frozenset({1, 'a'}), 'e': frozenset(), 't': set( )}")).toEqual({ s: [1, 'a'], e: [], t: [] })
 })
 
 test('trailing commas, as Python allows, and whitespace between tokens are accepted', () => {
@@ -330,7 +332,10 @@ const BAD: Array<[string, string, number, JsonishOptions?]> = [
   ['undefined', 'Expected a value', 0],
   ['datetime.datetime(2024, 1, 1)', 'Expected a value', 0],
   ["[Decimal('1.5')]", 'Expected a value', 1],
-  ['set()', 'Expected a value', 0],
+  ['set(', 'Expected a value', 4],
+  ['set(1', "Expected ')'", 5],
+  ["frozenset('ab')", 'Expected a set', 0],
+  ['set{}', 'Expected a value', 0],
   ["{'a': -True}", 'Expected a number', 6],
   ['1 2', 'Unexpected text after the value', 2],
   ["{'a': 1}}", 'Unexpected text after the value', 8],
