@@ -275,7 +275,7 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   oneOf(
     'lastContent',
     ['repeat', 'empty'],
-    'Seed routes: the `completed` event repeats the last token (default), or an Ollama-style empty token comes first so it repeats `\'\'`.',
+    'Seed routes: the `completed` event repeats the last token (default), or an Ollama-style empty token comes first so it repeats `\'\'`. `/v1`: `empty` makes the finish chunk Ollama\'s `{"role": "assistant", "content": ""}` instead of an empty delta (the seed\'s `deepseek.py` only survives that one).',
     'The last token shown once, never twice.',
   ),
 ]

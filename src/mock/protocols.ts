@@ -72,11 +72,12 @@ function usageOf(script: Script, req: ChatRequest): Record<string, unknown> {
 /**
  * OpenAI chat completion chunks: a role chunk, one chunk per token
  * (reasoning as `reasoning_content` with `content: null`, as DeepSeek's API
- * does), a finish chunk with an empty delta, a usage chunk with `choices: []`
+ * does), a finish chunk with an empty delta (Ollama's `content: ''` with
+ * `lastContent: 'empty'`), a usage chunk with `choices: []`
  * when asked for, then `[DONE]`. Shapes follow the OpenAI API reference so
  * the Python `openai` client parses them.
  */
-export function openaiBlocks(script: Script, req: ChatRequest): Tagged[] {
+export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'repeat' | 'empty' = 'repeat'): Tagged[] {
   const head = { id: chatId(req.prompt), object: 'chat.completion.chunk', created: CREATED, model: req.model, system_fingerprint: 'fp_mock' }
   // With include_usage every chunk carries `usage: null` until the last one.
   const tail = req.usage ? { usage: null } : {}
@@ -87,7 +88,10 @@ export function openaiBlocks(script: Script, req: ChatRequest): Tagged[] {
     for (const t of script.reasoning) out.push(token([chunk({ content: null, reasoning_content: t })]))
     for (const t of script.answer) out.push(token([chunk({ content: t })]))
   } else for (const t of script.tokens) out.push(token([chunk({ content: t })]))
-  out.push({ block: { data: [chunk({}, 'stop')] }, kind: 'done' })
+  // OpenAI's finish chunk has an empty delta (`content` is None in Python,
+  // which the seed's `result += content` crashes on); Ollama's repeats the
+  // role with `content: ''`.
+  out.push({ block: { data: [chunk(lastContent === 'empty' ? { role: 'assistant', content: '' } : {}, 'stop')] }, kind: 'done' })
   if (req.usage) out.push({ block: { data: [JSON.stringify({ ...head, choices: [], usage: usageOf(script, req) })] }, kind: 'done' })
   out.push({ block: { data: ['[DONE]'] }, kind: 'done' })
   return out

@@ -188,7 +188,7 @@ function routePlan(protocol: Protocol, req: MockRequest, header: HeaderLookup, p
       ? { protocol, blocks: seedBlocks(script, p.format, p.lastContent), headers: { 'Content-Type': SSE, ...WERKZEUG, ...extra }, lastEventId }
       : protocol === 'text'
         ? { protocol, blocks: textBlocks(script), headers: { 'Content-Type': SSE, 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', ...extra }, lastEventId }
-        : { protocol, blocks: openaiBlocks(script, chat!), headers: { 'Content-Type': SSE, 'Cache-Control': 'no-cache', ...extra }, lastEventId }
+        : { protocol, blocks: openaiBlocks(script, chat!, p.lastContent), headers: { 'Content-Type': SSE, 'Cache-Control': 'no-cache', ...extra }, lastEventId }
   return streamPlan(input, p)
 }
 
@@ -214,6 +214,19 @@ export function planResponse(req: MockRequest, stats?: MockStats): Plan {
     delete plan.headers['Content-Type']
     delete plan.headers['Content-Length']
     return plan
+  }
+  // `/_/<knobs>/<route>`: knobs in the path, for a client that can only be
+  // given a base URL (a backend's OPENAI_BASE_URL, e.g. `/_/think=inline/v1`).
+  const prefixed = /^\/_\/([^/]*)(\/.*)$/.exec(req.path)
+  if (prefixed) {
+    let knobs: URLSearchParams
+    try {
+      knobs = new URLSearchParams(decodeURIComponent(prefixed[1]!))
+    } catch {
+      return fixed(400, 'text/plain; charset=utf-8', 'mock: the knobs in /_/<knobs>/ are not valid percent-encoding', extra)
+    }
+    for (const [k, v] of req.query) knobs.set(k, v)
+    req = { ...req, path: prefixed[2]!, query: knobs }
   }
   const route = MOCK_ROUTES.find((r) => r.path === req.path)
   const protocol = PROTOCOLS[req.path]

@@ -89,7 +89,8 @@ export async function buildApp(outDir: string): Promise<void> {
   })
 }
 
-function installHooks(): void {
+/** Init script: counts `fetch` calls, keeps every `EventSource` and CSP violation in `window.__e2e`. */
+export function installHooks(): void {
   const w = window as unknown as { __e2e: PageHooks; fetch: typeof fetch; EventSource: typeof EventSource }
   const hooks: PageHooks = { fetches: 0, eventSources: [], violations: [] }
   w.__e2e = hooks

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { ensurePythonEnv, REPO_ROOT } from '../../scripts/python-env.mjs'
 
 /** What the reference backend's `GET /__stats` answers. */
@@ -46,6 +46,8 @@ export interface FlaskBackend {
 
 const READY_TIMEOUT_MS = 30_000
 const APP = join(REPO_ROOT, 'examples', 'flask-backend', 'app.py')
+/** The seed app as the issue's CI lays it out: `../shared` beside the repo. */
+const SEED_DIR = join(REPO_ROOT, '..', 'shared', 'seed')
 
 // One exit hook for all backends: a test run that dies must not leave Python servers behind.
 const running = new Set<ChildProcess>()
@@ -58,31 +60,28 @@ function baseUrl(upstream: string): string {
   return u.pathname === '/' ? `${u.origin}/v1` : upstream.replace(/\/$/, '')
 }
 
+/** A Python server process started by {@link startPython}. */
+interface PythonServer {
+  url: string
+  log(): string
+  close(): Promise<void>
+}
+
 /**
- * Start examples/flask-backend/app.py on a free port with the repo's venv
- * (created on first use: allow ~2 min in a `beforeAll`). Resolves once the
- * app prints `LISTENING <url>`; the process is killed on `close()` and when
- * this process exits.
+ * Run `script` with the repo's venv (created on first use: allow ~2 min in a
+ * `beforeAll`) and resolve with the URL once stdout or stderr matches
+ * `ready` (its group 1). Killed on `close()` and when this process exits.
  */
-export async function startFlask(options: FlaskOptions): Promise<FlaskBackend> {
+async function startPython(script: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<PythonServer> {
   const python = await ensurePythonEnv()
-  const args = [APP, '--host', '127.0.0.1', '--port', '0']
-  if (options.format) args.push('--format', options.format)
-  const child = spawn(python, args, {
-    cwd: join(REPO_ROOT, 'examples', 'flask-backend'),
-    env: {
-      ...process.env,
-      OPENAI_BASE_URL: baseUrl(options.upstream),
-      OPENAI_API_KEY: 'mock-key',
-      FLASK_FORWARD_FAULTS: options.forwardFaults === false ? '0' : '1',
-      PYTHONUNBUFFERED: '1',
-      ...options.env,
-    },
+  const child = spawn(python, [script, ...args], {
+    cwd: dirname(script),
+    // No __pycache__ written next to the seed in ../shared.
+    env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (s: string) => (stderr += s))
+  let output = ''
   running.add(child)
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -92,35 +91,32 @@ export async function startFlask(options: FlaskOptions): Promise<FlaskBackend> {
   )
 
   const url = await new Promise<string>((resolve, reject) => {
-    let stdout = ''
     const fail = (why: string): void => {
       clearTimeout(timer)
       child.kill('SIGKILL')
-      reject(new Error(`Flask backend ${why}\n--- stderr ---\n${stderr.slice(-4000)}`))
+      reject(new Error(`${script} ${why}\n--- stderr ---\n${stderr.slice(-4000)}`))
     }
-    const timer = setTimeout(() => fail(`printed no LISTENING line within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS)
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (s: string) => {
-      stdout += s
-      const m = /^LISTENING (http:\/\/\S+)$/m.exec(stdout)
+    const timer = setTimeout(() => fail(`printed no line matching ${ready} within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS)
+    const scan = (s: string): void => {
+      output += s
+      const m = ready.exec(output)
       if (m) {
         clearTimeout(timer)
         resolve(m[1]!)
       }
+    }
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', scan)
+    child.stderr.setEncoding('utf8')
+    child.stderr.on('data', (s: string) => {
+      stderr += s
+      scan(s)
     })
     child.once('exit', (code, signal) => fail(`exited (${signal ?? code}) before listening`))
   })
 
   return {
     url,
-    async stats() {
-      // Bounded: a backend that stopped answering fails the test with this message, not a bare timeout.
-      const res = await fetch(`${url}/__stats`, { signal: AbortSignal.timeout(15_000) }).catch((error: unknown) => {
-        throw new Error(`GET ${url}/__stats failed: ${String(error)}\n--- backend stderr ---\n${stderr.slice(-4000)}`)
-      })
-      if (!res.ok) throw new Error(`GET /__stats: HTTP ${res.status}`)
-      return (await res.json()) as FlaskStats
-    },
     log: () => stderr,
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return
@@ -130,4 +126,43 @@ export async function startFlask(options: FlaskOptions): Promise<FlaskBackend> {
       clearTimeout(timer)
     },
   }
+}
+
+/** Start examples/flask-backend/app.py on a free port; resolves once it prints `LISTENING <url>`. */
+export async function startFlask(options: FlaskOptions): Promise<FlaskBackend> {
+  const args = ['--host', '127.0.0.1', '--port', '0']
+  if (options.format) args.push('--format', options.format)
+  const server = await startPython(
+    APP,
+    args,
+    {
+      OPENAI_BASE_URL: baseUrl(options.upstream),
+      OPENAI_API_KEY: 'mock-key',
+      FLASK_FORWARD_FAULTS: options.forwardFaults === false ? '0' : '1',
+      ...options.env,
+    },
+    /^LISTENING (http:\/\/\S+)$/m,
+  )
+  const { url } = server
+  return {
+    ...server,
+    async stats() {
+      // Bounded: a backend that stopped answering fails the test with this message, not a bare timeout.
+      const res = await fetch(`${url}/__stats`, { signal: AbortSignal.timeout(15_000) }).catch((error: unknown) => {
+        throw new Error(`GET ${url}/__stats failed: ${String(error)}\n--- backend stderr ---\n${server.log().slice(-4000)}`)
+      })
+      if (!res.ok) throw new Error(`GET /__stats: HTTP ${res.status}`)
+      return (await res.json()) as FlaskStats
+    },
+  }
+}
+
+/**
+ * Start the seed's own app (`../shared/seed/app.py`, bugs kept) on a free
+ * port, its `deepseek.py` streaming from `upstream` (an OpenAI-compatible
+ * base URL, e.g. the mock's `/_/<knobs>/v1`). Resolves once Werkzeug prints
+ * `Running on <url>`.
+ */
+export function startSeed(upstream: string): Promise<PythonServer> {
+  return startPython(join(SEED_DIR, 'app.py'), [], { SEED_PORT: '0', SEED_HOST: '127.0.0.1', OPENAI_BASE_URL: upstream, OPENAI_API_KEY: 'mock-key' }, /Running on (http:\/\/[\d.:]+)/)
 }

@@ -97,8 +97,8 @@ interface Chunk {
   usage?: Record<string, unknown> | null
 }
 
-async function chat(body: Record<string, unknown>, query = ''): Promise<{ res: Awaited<ReturnType<typeof raw>>; chunks: Chunk[]; data: string[] }> {
-  const res = await raw(`${mock.url}/v1/chat/completions${query}`, {
+async function chat(body: Record<string, unknown>, query = '', prefix = ''): Promise<{ res: Awaited<ReturnType<typeof raw>>; chunks: Chunk[]; data: string[] }> {
+  const res = await raw(`${mock.url}${prefix}/v1/chat/completions${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -147,6 +147,21 @@ test('think=inline on /v1 puts <think> in content, think=0 turns reasoning off f
   expect(inline.chunks.map((c) => c.choices[0]!.delta.content ?? '').join('')).toBe(scriptFor('hi there', { think: true }).tokens.join(''))
   const off = await chat({ model: 'deepseek-r1', stream: true, messages }, '?think=0')
   expect(off.chunks.some((c) => c.choices[0]!.delta.reasoning_content !== undefined)).toBe(false)
+})
+
+test('knobs in a /_/<knobs>/ path prefix apply, for a client given only a base URL; query parameters win', async () => {
+  mock.resetStats()
+  // What the seed's deepseek.py needs to survive: inline <think> and Ollama's finish chunk.
+  const ollama = await chat({ model: 'deepseek-r1:14b', stream: true, messages }, '', '/_/think=inline&lastContent=empty')
+  expect(ollama.chunks.map((c) => c.choices[0]!.delta.content).join('')).toBe(scriptFor('hi there', { think: true }).tokens.join(''))
+  expect(ollama.chunks.every((c) => typeof c.choices[0]!.delta.content === 'string')).toBe(true)
+  expect(ollama.chunks.at(-1)!.choices[0]).toEqual({ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: 'stop' })
+  expect(mock.stats().requests).toEqual({ '/v1/chat/completions': 1 })
+  const overridden = await chat({ model: 'deepseek-r1:14b', stream: true, messages }, '?think=0', '/_/think%3Dinline')
+  expect(overridden.chunks.map((c) => c.choices[0]!.delta.content ?? '').join('')).toBe(expectedText('hi there'))
+  expect((await raw(`${mock.url}/_/status=503/stream/get`)).status).toBe(503)
+  expect((await raw(`${mock.url}/_/%E0%A4%A/stream/get`)).status).toBe(400)
+  expect((await raw(`${mock.url}/_/think=maybe/stream/get`)).text).toContain('think')
 })
 
 test('stream false gives one chat.completion document', async () => {
