@@ -83,8 +83,16 @@ export interface StreamOptions {
   transport?: 'auto' | 'eventsource' | 'fetch' | undefined
   /** Send cookies cross-origin (`EventSource` `withCredentials`, fetch `credentials: 'include'`). @default false */
   withCredentials?: boolean | undefined
-  /** Split inline `<think>…</think>` out of the answer into `reasoning`. @default true */
-  thinkTags?: boolean | undefined
+  /**
+   * Split inline `<think>…</think>` out of the answer into `reasoning`.
+   * `'open'`: the answer starts inside the block, for templates that put
+   * `<think>` in the prompt so the model only writes `…</think>` (DeepSeek-R1
+   * 0528 and QwQ served raw, e.g. by vLLM without a reasoning parser);
+   * everything before `</think>` is reasoning (a leading `<think>` is
+   * accepted too). `false` leaves the tags in the text.
+   * @default true
+   */
+  thinkTags?: boolean | 'open' | undefined
   /** Largest single event before the stream fails with `too-large`. @default 4194304 */
   maxEventBytes?: number | undefined
   /**
@@ -153,6 +161,8 @@ export function validate(path: unknown, options: RequestOptions & ClientOptions)
   if (options.json !== undefined && options.body !== undefined) fail('Pass either `json` or `body`, not both.')
   oneOf('dialect', options.dialect, ['auto', 'seed', 'openai', 'text'], true)
   oneOf('transport', options.transport, ['auto', 'eventsource', 'fetch'])
+  const think = options.thinkTags
+  if (think !== undefined && typeof think !== 'boolean' && think !== 'open') fail(`thinkTags must be true, false or 'open', not ${JSON.stringify(think)}.`)
   for (const [name, value] of Object.entries(options.timeouts ?? {}))
     if (value !== undefined && !(typeof value === 'number' && value >= 0)) fail(`timeouts.${name} must be a number of ms ≥ 0 (0 turns it off).`)
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('`fetch` must be a function.')

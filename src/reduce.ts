@@ -21,8 +21,8 @@ export interface ReducerOptions {
   emit: (event: StreamEvent) => void
   /** Clock for `timings`, in milliseconds. @default Date.now */
   now?: (() => number) | undefined
-  /** Split inline `<think>…</think>` out of the answer into `reasoning`. @default true */
-  thinkTags?: boolean | undefined
+  /** Split inline `<think>…</think>` out of the answer into `reasoning` (`'open'`: the text starts inside the block). @default true */
+  thinkTags?: boolean | 'open' | undefined
 }
 
 /**
@@ -98,7 +98,7 @@ export function createReducer(options: ReducerOptions): Reducer {
   const now = options.now ?? Date.now
   const t0 = now()
   const dialect = resolveDialect(options.dialect)
-  const think = options.thinkTags === false ? undefined : createThinkSplitter()
+  const think = options.thinkTags === false ? undefined : createThinkSplitter({ open: options.thinkTags === 'open' })
   let status: StreamStatus = 'connecting'
   let final = false
   let meta: Record<string, unknown> = {}

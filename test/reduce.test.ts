@@ -409,6 +409,12 @@ test('thinkTags false keeps <think> in the answer text', () => {
   expect(s.done()).toMatchObject({ text: '<think>r</think>a', reasoning: '' })
 })
 
+test("thinkTags 'open' makes the answer start as reasoning until </think>", () => {
+  const s = stream([seed('好的'), seed('，用户'), seed('\n</think>'), seed('\n\n'), seed('**Flask**'), completed()], { thinkTags: 'open' })
+  expect(s.done()).toMatchObject({ status: 'completed', text: '**Flask**', reasoning: '好的，用户' })
+  expect(s.deltas().join('')).toBe('**Flask**')
+})
+
 test('an unclosed think block is released as reasoning when the stream ends', () => {
   const s = stream([seed('<think>'), seed('still thinking'), seed('\n')])
   s.r.abort()

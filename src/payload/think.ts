@@ -10,6 +10,12 @@ export interface ThinkSplit {
   reasoning: string
 }
 
+/** Options of {@link createThinkSplitter}. @public */
+export interface ThinkOptions {
+  /** The text starts inside the block: reasoning until `</think>` (a leading `<think>` is accepted too). @default false */
+  open?: boolean | undefined
+}
+
 /** Streaming `<think>…</think>` splitter, see {@link createThinkSplitter}. @public */
 export interface ThinkSplitter {
   /** Feed the next piece of answer text; returns what can be released now. */
@@ -42,6 +48,8 @@ const partial = (s: string, tag: string): number => {
  *   indentation are kept.
  * - Held back: whitespace before a possible `<think>`, a suffix that may be
  *   the start of the tag looked for, and trailing newlines inside the block.
+ * - With `open`, text without a leading `<think>` starts in the block (the
+ *   chat template already opened it in the prompt).
  *
  * @example
  * ```ts
@@ -51,7 +59,8 @@ const partial = (s: string, tag: string): number => {
  * ```
  * @public
  */
-export function createThinkSplitter(): ThinkSplitter {
+export function createThinkSplitter(options?: ThinkOptions): ThinkSplitter {
+  const open = options?.open === true
   // 0: nothing but whitespace yet, 1: inside <think>, 2: answer.
   let mode = 0
   let held = ''
@@ -71,6 +80,10 @@ export function createThinkSplitter(): ThinkSplitter {
       } else if (!end && OPEN.startsWith(t)) {
         held = s
         s = ''
+      } else if (open) {
+        mode = 1
+        strip = true
+        s = t
       } else mode = 2
     }
     // The newlines after a tag may come in a later event than the tag itself.

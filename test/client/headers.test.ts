@@ -66,5 +66,7 @@ test('misuse fails fast with a message that says what to do', () => {
   const client = createClient()
   expect(() => client.post({ json: {} } as never)).toThrow(/Did you mean client\.post\('\/stream\/post'/)
   expect(() => createClient({ dialect: 'python' as never })).toThrow(/Unknown dialect "python"/)
+  expect(() => createClient({ thinkTags: 'closed' as never })).toThrow(/thinkTags must be true, false or 'open', not "closed"/)
+  expect(() => createClient({ thinkTags: 'open' })).not.toThrow()
   expect(() => client.post('/x', { json: {}, body: 'x' })).toThrow(/either `json` or `body`/)
 })

@@ -3,8 +3,8 @@ import { createThinkSplitter } from '../../src/payload/think.js'
 import type { ThinkSplit } from '../../src/payload/think.js'
 
 /** Push every piece, then flush; returns the joined output and the per-step outputs. */
-function run(pieces: string[]): { text: string; reasoning: string; steps: ThinkSplit[] } {
-  const s = createThinkSplitter()
+function run(pieces: string[], open = false): { text: string; reasoning: string; steps: ThinkSplit[] } {
+  const s = createThinkSplitter({ open })
   const steps = [...pieces.map((p) => s.push(p)), s.flush()]
   return {
     text: steps.map((x) => x.text).join(''),
@@ -107,4 +107,14 @@ test('a </think> without an opening tag stays text', () => {
 
 test('an empty think block yields no reasoning', () => {
   expect(run(['<think>\n\n</think>\n\nHi'])).toMatchObject({ text: 'Hi', reasoning: '' })
+})
+
+test('open: text before </think> is reasoning when the template opened the block in the prompt (R1-0528 served raw)', () => {
+  for (const pieces of cuts('Okay, the user asks.\n</think>\n\nFlask is')) {
+    expect(run(pieces, true), JSON.stringify(pieces)).toMatchObject({ text: 'Flask is', reasoning: 'Okay, the user asks.' })
+  }
+  // A model that writes the opening tag anyway, and one that ends while thinking.
+  expect(run(['\n<think>\nhm', '</think>\n\nA'], true)).toMatchObject({ text: 'A', reasoning: 'hm' })
+  expect(run(['still ', 'thinking'], true)).toMatchObject({ text: '', reasoning: 'still thinking' })
+  expect(run(['</think>\n\nA'], true)).toMatchObject({ text: 'A', reasoning: '' })
 })
