@@ -26,7 +26,9 @@ export interface JsonishOptions {
    * Deepest nesting of lists, tuples, dicts and sets accepted; deeper input
    * is a `payload` error rather than a stack overflow. (Raised into the
    * tens of thousands, the JS stack may overflow first: a `RangeError`.)
-   * @default 256
+   * The default takes anything CPython 3.11 can print: its `repr()` fails
+   * with `RecursionError` at 998 levels.
+   * @default 1000
    */
   maxDepth?: number | undefined
 }
@@ -39,7 +41,7 @@ let i = 0
  *  many short strings do not each rescan the rest of the text (O(n²)). */
 let bs = 0
 let depth = 0
-let max = 256
+let max = 1000
 let big: JsonishOptions['bigInt']
 
 // Python's and JSON's spelling of each constant, in pairs (an array, not an
@@ -234,7 +236,7 @@ export function parseJsonish(text: string, options?: JsonishOptions): unknown {
   s = text
   i = depth = 0
   bs = -1
-  max = options?.maxDepth ?? 256
+  max = options?.maxDepth ?? 1000
   big = options?.bigInt
   try {
     const v = value()
