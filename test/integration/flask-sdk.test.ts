@@ -5,7 +5,7 @@ import type { EventSourceConstructor } from '../../src/index.js'
 import { expectedReasoning, expectedText } from '../../src/mock/script.js'
 import { startMockServer } from '../../src/mock/server.js'
 import type { MockServer } from '../../src/mock/server.js'
-import { eventually } from '../helpers/eventually.js'
+import { eventually, until } from '../helpers/eventually.js'
 import { startFlask } from '../helpers/flask.js'
 import type { FlaskBackend } from '../helpers/flask.js'
 
@@ -50,8 +50,8 @@ for (const [format, backend] of [['repr', () => repr], ['json', () => json]] as 
       expect(r.meta).toMatchObject({ userid: '789465' })
       expect(typeof r.meta.request_id).toBe('string')
       const route = mode === 'POST' ? '/stream/post' : '/stream/get'
-      await eventually(async () => (await b.stats()).open === 0)
-      const after = await b.stats()
+      // The stats in the failure message tell which stream is still open.
+      const after = await until(() => b.stats(), (s) => s.open === 0)
       expect(after.requests[route] - before.requests[route]).toBe(1)
       expect(after.completed - before.completed).toBe(1)
     })
@@ -80,7 +80,7 @@ test('abort() stops the generation: the backend sees the disconnect and does not
   stream.on('delta', () => stream.abort())
   const r = await stream.result
   expect(r.status).toBe('aborted')
-  await eventually(async () => (await repr.stats()).disconnected > before.disconnected)
+  await until(() => repr.stats(), (s) => s.disconnected > before.disconnected)
   expect((await repr.stats()).completed).toBe(before.completed)
   await eventually(() => mock.stats().open === 0)
 })

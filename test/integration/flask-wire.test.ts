@@ -10,6 +10,7 @@ import { startMockServer } from '../../src/mock/server.js'
 import type { MockServer } from '../../src/mock/server.js'
 import { DEFAULT_PROMPT, expectedReasoning, expectedText, scriptFor } from '../../src/mock/script.js'
 import { pyRepr } from '../../src/mock/repr.js'
+import { until } from '../helpers/eventually.js'
 import { startFlask } from '../helpers/flask.js'
 import type { FlaskBackend, FlaskStats } from '../helpers/flask.js'
 
@@ -70,16 +71,6 @@ async function get(backend: FlaskBackend, text: string | undefined, headers: Rec
   const query = text === undefined ? '' : `?text=${encodeURIComponent(text)}`
   const res = await fetch(`${backend.url}/stream/get${query}`, { headers })
   return { res, body: await res.text() }
-}
-
-async function until<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await read()
-    if (ok(value)) return value
-    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value)} after ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 /** Stats after the backend closed every stream (it counts a stream as open until Werkzeug closes it). */
