@@ -73,10 +73,14 @@ const common =
       return { error: { message: messageOf(v, data) || 'event: error', data } }
     }
     if (type === 'done' || data === '[DONE]') return { done: true }
-    if (KEEPALIVE.test(type) || !data) return {}
-    if (SEED_ERROR.test(data)) return { error: { message: data.replace(SEED_ERROR, ''), data } }
+    // Tested only when they could match: this runs for every token.
+    if ((type !== 'message' && KEEPALIVE.test(type)) || !data) return {}
+    if (data[0] === '错' && SEED_ERROR.test(data)) return { error: { message: data.replace(SEED_ERROR, ''), data } }
     return inner(data)
   }
+
+/** The keys of a seed dict that are not meta. */
+const SEED_FIELDS = ['content', 'status', 'reasoning_content', 'reasoning']
 
 const str = (x: unknown) => (typeof x === 'string' ? x : undefined)
 
@@ -86,11 +90,19 @@ const fromDict = (v: Dict, raw: string, openai: boolean | undefined): Decoded =>
   if (!openai) {
     // `reasoning_content` / `reasoning`: what a backend forwarding an
     // OpenAI-compatible delta adds next to `content` (our reference backend).
-    const { content, status, reasoning_content, reasoning, ...meta } = v
+    // The rest is meta. Copied in a loop, not with `{ content, ...meta } = v`:
+    // object rest is a runtime call that builds a dictionary-mode object, a
+    // cost paid on every token (and again when the reducer compares the meta).
+    let meta: Dict = {}
+    for (const k in v)
+      if (!SEED_FIELDS.includes(k))
+        // `meta.__proto__ = x` would set the prototype; the key stays an own property, as with object rest.
+        if (k === '__proto__') meta = { ...meta, [k]: v[k] }
+        else meta[k] = v[k]
     // The seed's final event repeats the previous chunk's content: appending it would duplicate a token.
-    return status === 'completed'
+    return v.status === 'completed'
       ? { meta, done: true }
-      : { meta, text: str(content), reasoning: str(reasoning_content) ?? str(reasoning) }
+      : { meta, text: str(v.content), reasoning: str(v.reasoning_content) ?? str(v.reasoning) }
   }
   const meta: Dict = {}
   // Only fields that identify the response: `created`, `object`, `obfuscation` change per chunk or say nothing.
