@@ -77,6 +77,13 @@ export interface Reducer {
   result(): StreamResult
 }
 
+/** One output channel of the reducer: the text emitted so far and a held-back tail. */
+interface Channel {
+  readonly type: 'delta' | 'reasoning'
+  text: string
+  held: string
+}
+
 // Meta values compared by content: the seed repeats the same dict on every event.
 const key = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x)) : v)
 
@@ -106,8 +113,12 @@ export function createReducer(options: ReducerOptions): Reducer {
   let usage: Usage | undefined
   let error: StreamError | undefined
   let lastEventId: string | undefined
-  const acc = { delta: '', reasoning: '' }
-  const held = { delta: '', reasoning: '' }
+  // The two output channels: what was emitted so far, and a held-back tail.
+  // Each is its own object with named fields (not acc[type], held[type]):
+  // out() runs twice per token, and a property looked up by a variable key
+  // takes V8's slower generic path.
+  const answer: Channel = { type: 'delta', text: '', held: '' }
+  const thought: Channel = { type: 'reasoning', text: '', held: '' }
   const warnings: StreamWarning[] = []
   const timings: StreamResult['timings'] = {}
   const counts = { events: 0, tokens: 0, warnings: 0, attempts: 0 }
@@ -120,20 +131,20 @@ export function createReducer(options: ReducerOptions): Reducer {
       if (!final) f(...a)
     }
 
-  const out = (type: 'delta' | 'reasoning', text: string, flush?: boolean) => {
+  const out = (ch: Channel, text: string, flush?: boolean) => {
     // Most events carry only one of the two channels: the other costs nothing.
-    if ((final && !flush) || !(text || held[type])) return
-    text = held[type] + text
+    if ((final && !flush) || !(text || ch.held)) return
+    text = ch.held + text
     const last = text.charCodeAt(text.length - 1)
     // A high surrogate at the end of a delta may be half of a pair that the next
     // event completes (an upstream that cuts an emoji makes the seed send
     // '\ud83d' and then '\ude80'): held back so every emitted delta is well-formed.
     const cut = text.length - (!flush && last >= 0xd800 && last <= 0xdbff ? 1 : 0)
-    held[type] = cut < text.length ? text.slice(cut) : ''
+    ch.held = cut < text.length ? text.slice(cut) : ''
     if (cut < text.length) text = text.slice(0, cut)
     if (text) {
-      acc[type] += text
-      emit({ type, text })
+      ch.text += text
+      emit({ type: ch.type, text })
     }
   }
 
@@ -142,8 +153,8 @@ export function createReducer(options: ReducerOptions): Reducer {
   const finish = live((s: FinalStatus, err?: StreamError) => {
     final = true
     const rest = think?.flush()
-    out('reasoning', rest?.reasoning ?? '', true)
-    out('delta', rest?.text ?? '', true)
+    out(thought, rest?.reasoning ?? '', true)
+    out(answer, rest?.text ?? '', true)
     error = err
     timings.total = since()
     if (err) emit({ type: 'error', error: err })
@@ -165,8 +176,8 @@ export function createReducer(options: ReducerOptions): Reducer {
 
   const result = (): StreamResult => ({
     status: final ? (status as FinalStatus) : 'incomplete',
-    text: acc.delta,
-    reasoning: acc.reasoning,
+    text: answer.text,
+    reasoning: thought.text,
     meta: { ...meta },
     finishReason,
     usage,
@@ -202,8 +213,8 @@ export function createReducer(options: ReducerOptions): Reducer {
       timings.firstToken ??= since()
     }
     const split = think && d.text ? think.push(d.text) : { text: d.text ?? '', reasoning: '' }
-    out('reasoning', (d.reasoning ?? '') + split.reasoning)
-    out('delta', split.text)
+    out(thought, (d.reasoning ?? '') + split.reasoning)
+    out(answer, split.text)
     if (final) return
     usage = d.usage ?? usage
     const r = d.finishReason
@@ -247,10 +258,10 @@ export function createReducer(options: ReducerOptions): Reducer {
       return status
     },
     get text() {
-      return acc.delta
+      return answer.text
     },
     get reasoning() {
-      return acc.reasoning
+      return thought.text
     },
     get meta() {
       return meta
