@@ -10,8 +10,10 @@ const KiB = 1024
 const budgets = {
   'dist/llm-sse-client.umd.min.js': 9.5 * KiB,
   'dist/llm-sse-client-dom.umd.min.js': 1 * KiB,
-  'dist/index.js': 9.5 * KiB,
-  'dist/index.cjs': 9.5 * KiB,
+  // Measured after esbuild's minifier (what Vite ships), which leaves ≈ 330 B
+  // more than the UMD's terser passes: the same code, so the same alarm.
+  'dist/index.js': 10 * KiB,
+  'dist/index.cjs': 10 * KiB,
   'dist/dom.js': 1 * KiB,
 }
 
