@@ -8,6 +8,7 @@ import type { Attempt, AttemptOutcome } from './transport/attempt.js'
 import { eventSourceAttempt } from './transport/eventsource.js'
 import { fetchAttempt } from './transport/fetch.js'
 import { resolveHeaders } from './transport/headers.js'
+import { lastEventIdHeader } from './transport/last-event-id.js'
 
 /** Statuses after which nothing was generated yet, so a retry costs nothing. */
 const RETRYABLE_STATUS = [408, 429, 502, 503, 504]
@@ -44,7 +45,7 @@ export function connect(p: Prepared): LlmStream {
   let firstTokenTimer: ReturnType<typeof setTimeout> | undefined
   let wake: (() => void) | undefined
   let attempt = 0
-  let lastEventId = ''
+  let lastEventId = call.lastEventId ?? ''
   let serverRetry = 0
 
   const handle = createHandle({
@@ -130,7 +131,7 @@ export function connect(p: Prepared): LlmStream {
     retryHint: (ms) => (serverRetry = Math.min(ms, policy.maxDelay)),
     fail,
     mayReconnect() {
-      if (!lastEventId || attempt >= policy.attempts) return false
+      if (!resumable() || attempt >= policy.attempts) return false
       attempt++
       reducer.warn({ code: 'retry', message: `Connection lost; reconnecting with Last-Event-ID ${lastEventId}` })
       reducer.connecting(attempt)
@@ -138,10 +139,10 @@ export function connect(p: Prepared): LlmStream {
     },
   }
 
-  // Resuming needs an id that fetch can send: `Headers` rejects values that
-  // are not ByteStrings (e.g. `€`), and fetch-event-source then retried that
-  // TypeError forever. Such an id cannot resume, so it never starts a retry.
-  const resumable = () => lastEventId !== '' && !/[^\x00-\xff]/.test(lastEventId)
+  // Resuming needs an id that can be sent (see lastEventIdHeader): with a
+  // control character in it the request itself fails, and fetch-event-source
+  // retried such a failure forever. Such an id never starts a retry.
+  const resumable = () => lastEventId !== '' && lastEventIdHeader(lastEventId) !== undefined
 
   async function run(): Promise<void> {
     if (signal?.aborted) return onSignal()

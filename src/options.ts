@@ -1,4 +1,5 @@
 import { StreamError } from './errors.js'
+import { lastEventIdHeader } from './transport/last-event-id.js'
 import type { Dialect } from './types.js'
 
 /** A header value, or a function giving one (called on every attempt, so a token can be refreshed). @public */
@@ -120,6 +121,18 @@ export interface RequestOptions extends StreamOptions {
   json?: unknown
   /** A raw body (POST), used as is. */
   body?: BodyInit | undefined
+  /**
+   * Start from after this event id, e.g. the `lastEventId` of an answer that
+   * a page reload cut off (`StreamResult.lastEventId`). Sent as the
+   * `Last-Event-ID` header over fetch (UTF-8, as `EventSource` sends it);
+   * `EventSource` cannot set headers, so there it is a `lastEventId` query
+   * parameter (its own reconnects later also send the header, which a
+   * server should prefer). A server that ignores both starts over. Later
+   * retries resume from the newest id received. Must not contain control
+   * characters other than tab: they cannot be sent in a header.
+   * @default undefined (start from the beginning)
+   */
+  lastEventId?: string | undefined
   /** Cancels the stream, like `abort()`. An already-aborted signal starts nothing. */
   signal?: AbortSignal | undefined
 }
@@ -165,5 +178,8 @@ export function validate(path: unknown, options: RequestOptions & ClientOptions)
   if (think !== undefined && typeof think !== 'boolean' && think !== 'open') fail(`thinkTags must be true, false or 'open', not ${JSON.stringify(think)}.`)
   for (const [name, value] of Object.entries(options.timeouts ?? {}))
     if (value !== undefined && !(typeof value === 'number' && value >= 0)) fail(`timeouts.${name} must be a number of ms ≥ 0 (0 turns it off).`)
+  const id = options.lastEventId
+  if (id !== undefined && (typeof id !== 'string' || lastEventIdHeader(id) === undefined))
+    fail(`lastEventId must be a string without control characters (other than tab), not ${JSON.stringify(id)}: it is sent as a header.`)
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('`fetch` must be a function.')
 }

@@ -1,5 +1,6 @@
 import { StreamError } from '../errors.js'
 import type { Attempt, AttemptOutcome } from './attempt.js'
+import { withLastEventIdQuery } from './last-event-id.js'
 
 const CONNECTING = 0
 const CLOSED = 2
@@ -22,7 +23,11 @@ export function eventSourceAttempt(a: Attempt): Promise<AttemptOutcome> {
   const ES = a.EventSource ?? (globalThis as { EventSource?: Attempt['EventSource'] }).EventSource
   if (!ES) throw new StreamError('invalid-options', "No EventSource here: pass `EventSource` or use transport: 'fetch'.")
   return new Promise((resolve) => {
-    const source = new ES(a.url, { withCredentials: a.withCredentials })
+    // EventSource cannot set `Last-Event-ID` on its first request, so a
+    // resume goes as a query parameter; its own later reconnects add the
+    // header too, which a server should prefer as the newer of the two.
+    const url = a.lastEventId ? withLastEventIdQuery(a.url, a.lastEventId) : a.url
+    const source = new ES(url, { withCredentials: a.withCredentials })
     let opened = false
     let lastId = a.lastEventId
     const finish = (outcome: AttemptOutcome) => {

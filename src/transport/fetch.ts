@@ -1,6 +1,7 @@
 import { StreamError } from '../errors.js'
 import { createSseParser } from '../sse/parse.js'
 import type { Attempt, AttemptOutcome } from './attempt.js'
+import { lastEventIdHeader } from './last-event-id.js'
 import { checkResponse } from './response.js'
 
 /**
@@ -19,7 +20,9 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
   const headers = await a.headers()
   if (a.isFinal()) return { kind: 'ended' }
   if (!headers.has('accept')) headers.set('accept', 'text/event-stream')
-  if (a.lastEventId) headers.set('last-event-id', a.lastEventId)
+  // connect() only resumes from ids that can be sent, so undefined means none.
+  const resumeFrom = a.lastEventId ? lastEventIdHeader(a.lastEventId) : undefined
+  if (resumeFrom !== undefined) headers.set('last-event-id', resumeFrom)
 
   let response: Response
   try {

@@ -96,15 +96,3 @@ test('abort() during the backoff wait stops retrying at once', async () => {
   expect(s.requests).toHaveLength(1)
 })
 
-test('an event id fetch cannot send (not Latin-1) never starts a resume: the stream fails once', async () => {
-  s = await serve((_req, res) => {
-    sseHead(res)
-    res.write('id: 价格€\n' + seedEvent('a'), () => res.socket?.destroy())
-  })
-  const r = await createClient({ baseUrl: s.url, retry: fast }).post('/x').result
-  expect(r.status).not.toBe('completed')
-  expect(r.text).toBe('a')
-  expect(r.lastEventId).toBe('价格€')
-  expect(r.counts.attempts).toBe(1)
-  expect(s.requests).toHaveLength(1)
-})
