@@ -1,0 +1,48 @@
+"""Resumable streams: a generation outlives its request, any worker can continue it.
+
+```python
+from llm_sse.resume import Runner, store_from_env
+runner = Runner(store_from_env())   # REDIS_URL set: Redis Streams; otherwise this process's memory
+```
+
+See ``docs/resumable.md`` in the repository for the protocol and the settings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from .memory import MemoryStore
+from .runner import STOPPED, Runner, resume_point, stopped_event, valid_stream_id
+from .store import Entry, Signals, State, Store, StoreUnavailable, StreamLost
+
+__all__ = [
+    'STOPPED',
+    'Entry',
+    'MemoryStore',
+    'Runner',
+    'Signals',
+    'State',
+    'Store',
+    'StoreUnavailable',
+    'StreamLost',
+    'resume_point',
+    'stopped_event',
+    'valid_stream_id',
+    'store_from_env',
+]
+
+
+def store_from_env(env: Mapping[str, str] = os.environ, **options: Any) -> Store:
+    """A :class:`RedisStore` on ``REDIS_URL`` when it is set, else a :class:`MemoryStore`.
+
+    ``options`` go to the store (``liveness``, ``presence``; ``prefix`` for Redis).
+    """
+    url = env.get('REDIS_URL')
+    if url:
+        from .redis_store import RedisStore  # the redis package is only needed here
+
+        return RedisStore.from_url(url, **options)
+    return MemoryStore(**options)

@@ -1,0 +1,325 @@
+"""Generations that outlive their requests, and readers that can join them from any worker.
+
+A generation runs on its own thread and appends every event to a store;
+every response, the first one included, only reads the store from a cursor.
+So a dropped connection cancels nothing, a request with ``Last-Event-ID``
+on any worker continues after that event, and no request ever starts a
+second generation of the same answer.
+
+One heartbeat thread per :class:`Runner` serves all its generations: it
+refreshes their liveness in the store and stops those that were cancelled
+(the cancel route, from any worker) or that no reader followed for
+``grace`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Union
+
+from ..event import HEARTBEAT, Event, sse_encode
+from ..failure import Failure
+from ..generation import event_id, new_stream_id, parse_event_id
+from .memory import MemoryStore
+from .store import Store, StoreUnavailable, StreamLost
+
+log = logging.getLogger('llm_sse.resume')
+
+# What readers see when a generation ends without its own last event. The
+# status is what a request would get before any byte was sent.
+STOPPED = {
+    'cancelled': Failure(499, 'cancelled', 'the generation was stopped'),
+    'abandoned': Failure(499, 'abandoned', 'the generation was stopped: no client followed it'),
+    'lost': Failure(503, 'stream_lost', 'the stream store lost this answer'),
+    'gone': Failure(503, 'generator_gone', 'the server generating this answer stopped'),
+    'unavailable': Failure(503, 'store_unavailable', 'the stream store is unavailable'),
+    'internal': Failure(500, 'internal_error', 'the server failed while generating the answer'),
+}
+
+
+def stopped_event(reason: str, stream_id: str) -> Event:
+    """The ``event: error`` readers get when a generation ended for ``reason`` (a key of ``STOPPED``)."""
+    f = STOPPED[reason]
+    failure = Failure(f.status, f.type, f.message, stream_id)
+    return Event(failure.json(), event='error', failure=failure)
+
+
+@dataclass
+class _Generation:
+    stream_id: str
+    source: Iterator[Event]
+    interrupt: Optional[Callable[[], None]]
+    seen: float = field(default_factory=time.monotonic)
+    stop_reason: Optional[str] = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def stop(self, reason: str) -> None:
+        with self.lock:
+            if self.stop_reason is not None:
+                return
+            self.stop_reason = reason
+        log.info('stream %s: stopping (%s)', self.stream_id, reason)
+        if self.interrupt is not None:
+            try:
+                self.interrupt()
+            except Exception:
+                log.exception('stream %s: interrupt failed', self.stream_id)
+
+
+class Runner:
+    """Runs resumable generations on ``store`` (default: a :class:`MemoryStore`).
+
+    ``grace``: seconds a generation goes on with no reader, waiting for a
+    resume, before it is cancelled. ``ttl``: seconds a stream stays
+    readable after its end. ``tick``: heartbeat period (keep it well below
+    the store's ``liveness``). ``block``: longest wait of one store read.
+    ``ping``: seconds of silence before a reader sends a heartbeat comment.
+    ``unavailable``: seconds a producer or reader keeps retrying an
+    unreachable store before it gives up with an error.
+    """
+
+    def __init__(
+        self,
+        store: Optional[Store] = None,
+        *,
+        grace: float = 30.0,
+        ttl: float = 600.0,
+        tick: float = 1.0,
+        block: float = 1.0,
+        ping: float = 15.0,
+        unavailable: float = 5.0,
+    ) -> None:
+        self.store: Store = store if store is not None else MemoryStore()
+        self.grace = grace
+        self.ttl = ttl
+        self.tick = tick
+        self.block = block
+        self.ping = ping
+        self.unavailable = unavailable
+        self._active: dict[str, _Generation] = {}
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._ticker: Optional[threading.Thread] = None
+
+    # -- producing -----------------------------------------------------------
+
+    def start(
+        self, make: Callable[[str], Iterator[Event]], *, interrupt: Optional[Callable[[], None]] = None
+    ) -> Union[str, Failure]:
+        """Start a generation; returns its stream id, or the :class:`Failure` of one that failed at once.
+
+        ``make(stream_id)`` returns the generation's events (e.g.
+        ``llm_sse.events(upstream, stream_id=stream_id)``). Its first event
+        is read here, on the caller's thread, so an upstream that fails
+        before its first token gets a real HTTP status; the rest runs on a
+        daemon thread. ``interrupt()`` is called (from another thread) to
+        stop a generation blocked waiting for its upstream, e.g. by shutting
+        the upstream socket down; without it a stop takes effect at the
+        next event. Raises :class:`StoreUnavailable` when the store cannot
+        be reached.
+        """
+        stream_id = new_stream_id()
+        self.store.create(stream_id)
+        try:
+            source = make(stream_id)
+            first = next(source, None)
+        except BaseException:
+            self._end(stream_id)
+            raise
+        if first is not None and first.failure is not None:
+            _close(source)
+            self._end(stream_id)
+            return first.failure
+        gen = _Generation(stream_id, source, interrupt)
+        with self._lock:
+            self._active[stream_id] = gen
+            self._ensure_ticker()
+        threading.Thread(target=self._run, args=(gen, first), name=f'generation-{stream_id[:8]}', daemon=True).start()
+        return stream_id
+
+    def _run(self, gen: _Generation, first: Optional[Event]) -> None:
+        n = 0
+        try:
+            if first is not None:
+                self._append(gen, n, first)
+                n += 1
+            for ev in gen.source:
+                if gen.stop_reason is not None:
+                    break  # the interrupted upstream's error is not the answer's
+                self._append(gen, n, ev)
+                n += 1
+        except StreamLost:
+            gen.stop('lost')
+        except StoreUnavailable as error:
+            log.warning('stream %s: %s', gen.stream_id, error)
+            gen.stop('unavailable')
+        except Exception:
+            log.exception('stream %s: generation failed', gen.stream_id)
+            gen.stop('internal')
+        finally:
+            _close(gen.source)
+            with self._lock:
+                self._active.pop(gen.stream_id, None)
+        if gen.stop_reason is not None:
+            try:
+                self._append(gen, n, stopped_event(gen.stop_reason, gen.stream_id), retry=False)
+            except (StreamLost, StoreUnavailable):
+                pass
+        self._end(gen.stream_id)
+
+    def _append(self, gen: _Generation, n: int, ev: Event, retry: bool = True) -> None:
+        deadline = time.monotonic() + self.unavailable
+        while True:
+            try:
+                self.store.append(gen.stream_id, n, ev.event, ev.data)
+                return
+            except StoreUnavailable:
+                if not retry or gen.stop_reason is not None or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.1)
+
+    def _end(self, stream_id: str) -> None:
+        try:
+            self.store.end(stream_id, self.ttl)
+        except StoreUnavailable as error:
+            log.warning('stream %s: could not mark its end: %s', stream_id, error)
+
+    def _ensure_ticker(self) -> None:
+        if self._ticker is None or not self._ticker.is_alive():
+            self._ticker = threading.Thread(target=self._beat_forever, name='llm-sse-heartbeat', daemon=True)
+            self._ticker.start()
+
+    def _beat_forever(self) -> None:
+        while not self._closed.wait(self.tick):
+            try:
+                self.beat()
+            except Exception:
+                log.exception('heartbeat failed')
+
+    def beat(self) -> None:
+        """One heartbeat (the heartbeat thread calls this every ``tick`` seconds)."""
+        with self._lock:
+            gens = list(self._active.values())
+        if not gens:
+            return
+        try:
+            signals = self.store.beat([g.stream_id for g in gens])
+        except StoreUnavailable as error:
+            log.warning('heartbeat: %s', error)
+            return
+        now = time.monotonic()
+        for gen in gens:
+            sig = signals.get(gen.stream_id)
+            if sig is None:
+                gen.stop('lost')
+            elif sig.cancel:
+                gen.stop('cancelled')
+            elif sig.readers:
+                gen.seen = now
+            elif now - gen.seen > self.grace:
+                gen.stop('abandoned')
+
+    def cancel(self, stream_id: str) -> bool:
+        """Stop a generation now if it runs here, through the store if it runs elsewhere.
+
+        Returns False when no such stream exists. Raises :class:`StoreUnavailable`.
+        """
+        with self._lock:
+            gen = self._active.get(stream_id)
+        found = self.store.cancel(stream_id)
+        if gen is not None:
+            gen.stop('cancelled')
+        return found or gen is not None
+
+    def running(self) -> int:
+        """How many generations run in this process."""
+        with self._lock:
+            return len(self._active)
+
+    def close(self) -> None:
+        """Stop the heartbeat thread (generations still running lose their liveness)."""
+        self._closed.set()
+
+    # -- reading -------------------------------------------------------------
+
+    def exists(self, stream_id: str) -> bool:
+        """Whether ``stream_id`` can be read (running, or ended less than ``ttl`` ago)."""
+        return self.store.state(stream_id) != 'missing'
+
+    def follow(self, stream_id: str, after: int = -1, gone: Optional[Callable[[], bool]] = None) -> Iterator[bytes]:
+        """The SSE bytes of ``stream_id`` after event ``after``, replayed then live, up to its end.
+
+        Ends with an ``event: error`` instead of hanging when the producer
+        died, the store lost the stream, or the store stays unreachable for
+        ``unavailable`` seconds. ``gone()`` tells that the client left (so
+        its presence stops counting at once); without it a departed client
+        is noticed when a write fails.
+        """
+        last_write = time.monotonic()
+        last_touch = -float('inf')
+        down_since: Optional[float] = None
+        while gone is None or not gone():
+            now = time.monotonic()
+            try:
+                if now - last_touch >= self.block / 2:
+                    self.store.touch(stream_id)
+                    last_touch = now
+                entries = self.store.read(stream_id, after, self.block)
+                if not entries:
+                    state = self.store.state(stream_id)
+                    if state == 'missing':
+                        yield sse_encode(stopped_event('lost', stream_id))
+                        return
+                    if state == 'dead':
+                        # The end mark may have landed between the read and the check.
+                        entries = self.store.read(stream_id, after, 0)
+                        if not entries:
+                            yield sse_encode(stopped_event('gone', stream_id))
+                            return
+                down_since = None
+            except StoreUnavailable as error:
+                if down_since is None:
+                    log.warning('reader of %s: %s', stream_id, error)
+                    down_since = now
+                elif now - down_since >= self.unavailable:
+                    yield sse_encode(stopped_event('unavailable', stream_id))
+                    return
+                time.sleep(0.2)
+                continue
+            for entry in entries:
+                if entry.end:
+                    return
+                after = entry.n
+                yield sse_encode(Event(entry.data, event=entry.event, id=event_id(stream_id, entry.n)))
+            now = time.monotonic()
+            if entries:
+                last_write = now
+            elif now - last_write >= self.ping:
+                yield HEARTBEAT
+                last_write = now
+
+
+def resume_point(last_event_id: str) -> Optional[tuple[str, int]]:
+    """``(stream_id, n)`` from a ``Last-Event-ID`` this kit sent, ``None`` for anything else."""
+    parsed = parse_event_id(last_event_id.strip())
+    if parsed is None or not valid_stream_id(parsed[0]):
+        return None
+    return parsed
+
+
+def valid_stream_id(stream_id: str) -> bool:
+    """Whether ``stream_id`` has the shape :func:`~llm_sse.new_stream_id` makes (32 lowercase hex digits)."""
+    return len(stream_id) == 32 and all(c in '0123456789abcdef' for c in stream_id)
+
+
+def _close(source: Iterator[Event]) -> None:
+    close = getattr(source, 'close', None)
+    if callable(close):
+        try:
+            close()
+        except Exception:
+            log.exception('closing a generation failed')

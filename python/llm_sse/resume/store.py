@@ -1,0 +1,83 @@
+"""Where a resumable stream's events live between the generation and its readers.
+
+A store keeps, per stream id, the events in order (event ``n`` has the SSE id
+``<stream_id>:<n>``), an end mark, and three signals with a time to live:
+the producer is alive, some reader is connected, a stop was asked for.
+Signals expire instead of being cleared so a process that dies mid-stream
+cannot leave one set forever: its readers see the liveness lapse and end
+with an error, and a stream nobody reads is cancelled after a grace period.
+
+Two implementations: :class:`~llm_sse.resume.memory.MemoryStore` (one
+process) and :class:`~llm_sse.resume.redis_store.RedisStore` (Redis Streams,
+any number of processes and hosts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, NamedTuple, Optional, Protocol
+
+#: ``live``: the stream exists and its producer is running (or it has ended:
+#: its end mark is then in the stream). ``dead``: it exists, has not ended,
+#: and its producer stopped refreshing its liveness. ``missing``: unknown,
+#: expired, or lost by the store (a Redis restart without persistence).
+State = Literal['live', 'dead', 'missing']
+
+
+class Entry(NamedTuple):
+    """One stored event (``end`` is False), or the end mark (``end`` is True, no data)."""
+
+    n: int
+    event: Optional[str]
+    data: str
+    end: bool = False
+
+
+class Signals(NamedTuple):
+    """What a producer learns at each heartbeat."""
+
+    #: Someone asked to stop this generation (the cancel route, on any process).
+    cancel: bool
+    #: A reader touched the stream within the presence time to live.
+    readers: bool
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached (Redis down or restarting)."""
+
+
+class StreamLost(Exception):
+    """The stream vanished while it was written (expired, or the store lost its data)."""
+
+
+class Store(Protocol):
+    """The operations the runner and the readers need; every method is thread-safe.
+
+    Methods raise :class:`StoreUnavailable` when the store cannot be reached.
+    """
+
+    def create(self, stream_id: str) -> None:
+        """Make an empty, live stream that expires if its producer stops refreshing it."""
+
+    def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
+        """Store event ``n`` (0, 1, 2... in order). Appending an ``n`` already stored is a no-op
+        (a retry after a lost reply); raises :class:`StreamLost` when the stream is gone."""
+
+    def end(self, stream_id: str, ttl: float) -> None:
+        """Add the end mark; the stream is deleted ``ttl`` seconds later."""
+
+    def read(self, stream_id: str, after: int, block: float) -> Sequence[Entry]:
+        """Entries with ``n > after`` (``after=-1``: from the start), in order; waits up to
+        ``block`` seconds for the first one (0: no wait). An empty list when none came."""
+
+    def state(self, stream_id: str) -> State:
+        """See :data:`State`."""
+
+    def touch(self, stream_id: str) -> None:
+        """Mark that a reader is connected to ``stream_id`` (refresh its presence)."""
+
+    def cancel(self, stream_id: str) -> bool:
+        """Ask the producer to stop; False when the stream does not exist."""
+
+    def beat(self, stream_ids: Sequence[str]) -> dict[str, Signals]:
+        """Producer heartbeat for running streams: refresh their liveness, read their signals."""
