@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .memory import MemoryStore
 from .runner import STOPPED, Runner, resume_point, stopped_event, valid_stream_id
 from .store import Entry, Signals, State, Store, StoreUnavailable, StreamLost
+
+if TYPE_CHECKING:
+    from .aio import AsyncStore
 
 __all__ = [
     'STOPPED',
@@ -31,6 +34,7 @@ __all__ = [
     'resume_point',
     'stopped_event',
     'valid_stream_id',
+    'async_store_from_env',
     'store_from_env',
 ]
 
@@ -46,3 +50,15 @@ def store_from_env(env: Mapping[str, str] = os.environ, **options: Any) -> Store
 
         return RedisStore.from_url(url, **options)
     return MemoryStore(**options)
+
+
+def async_store_from_env(env: Mapping[str, str] = os.environ, **options: Any) -> AsyncStore:
+    """:func:`store_from_env` for :class:`~llm_sse.resume.aio.AsyncRunner` (asyncio servers)."""
+    url = env.get('REDIS_URL')
+    if url:
+        from .redis_async import AsyncRedisStore
+
+        return AsyncRedisStore.from_url(url, **options)
+    from .aio import AsyncMemoryStore
+
+    return AsyncMemoryStore(**options)

@@ -51,6 +51,37 @@ def _text(value: bytes) -> str:
     return value.decode('utf-8', 'surrogatepass')
 
 
+def _entries(reply: Any, after: int) -> list[Entry]:
+    out: list[Entry] = []
+    for _, items in reply or []:
+        for entry_id, fields in items:
+            if entry_id == _END.encode():
+                out.append(Entry(after + len(out) + 1, None, '', True))
+                return out
+            m = _EVENT_ID.match(entry_id)
+            if m is None:
+                continue
+            event = fields.get(b'e')
+            out.append(Entry(int(m.group(1)), None if event is None else _text(event), _text(fields.get(b'd', b''))))
+    return out
+
+
+def _fields(event: Optional[str], data: str) -> dict[str, bytes]:
+    fields = {'d': data.encode('utf-8', 'surrogatepass')}
+    if event is not None:
+        fields['e'] = event.encode('utf-8', 'surrogatepass')
+    return fields
+
+
+def _signals(stream_ids: Sequence[str], replies: list[Any]) -> dict[str, Signals]:
+    out: dict[str, Signals] = {}
+    for i, stream_id in enumerate(stream_ids):
+        _, exists, cancel, readers = replies[4 * i : 4 * i + 4]
+        if exists:
+            out[stream_id] = Signals(bool(cancel), bool(readers))
+    return out
+
+
 class RedisStore:
     """Streams in Redis.
 
@@ -100,11 +131,8 @@ class RedisStore:
             raise _unavailable(error) from error
 
     def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
-        fields: dict[str, bytes] = {'d': data.encode('utf-8', 'surrogatepass')}
-        if event is not None:
-            fields['e'] = event.encode('utf-8', 'surrogatepass')
         try:
-            added = self.client.xadd(self._key(stream_id), fields, id=f'1-{n}', nomkstream=True)  # type: ignore[arg-type]
+            added = self.client.xadd(self._key(stream_id), _fields(event, data), id=f'1-{n}', nomkstream=True)  # type: ignore[arg-type]
         except redis.exceptions.ResponseError as error:
             if 'equal or smaller' in str(error):
                 return  # already stored: this is a retry whose first reply was lost
@@ -137,18 +165,7 @@ class RedisStore:
                 reply = self.client.xread({key: cursor}, count=1000)
         except _DOWN as error:
             raise _unavailable(error) from error
-        out: list[Entry] = []
-        for _, items in reply or []:  # type: ignore[union-attr]
-            for entry_id, fields in items:
-                if entry_id == _END.encode():
-                    out.append(Entry(after + len(out) + 1, None, '', True))
-                    return out
-                m = _EVENT_ID.match(entry_id)
-                if m is None:
-                    continue
-                event = fields.get(b'e')
-                out.append(Entry(int(m.group(1)), None if event is None else _text(event), _text(fields.get(b'd', b''))))
-        return out
+        return _entries(reply, after)
 
     def state(self, stream_id: str) -> State:
         try:
@@ -194,9 +211,4 @@ class RedisStore:
                 replies = p.execute()
         except _DOWN as error:
             raise _unavailable(error) from error
-        out: dict[str, Signals] = {}
-        for i, stream_id in enumerate(stream_ids):
-            _, exists, cancel, readers = replies[4 * i : 4 * i + 4]
-            if exists:
-                out[stream_id] = Signals(bool(cancel), bool(readers))
-        return out
+        return _signals(stream_ids, replies)

@@ -187,6 +187,9 @@ class Runner:
             self.store.end(stream_id, self.ttl)
         except StoreUnavailable as error:
             log.warning('stream %s: could not mark its end: %s', stream_id, error)
+        except Exception:
+            # Readers then end on the lapsed liveness instead of the end mark.
+            log.exception('stream %s: could not mark its end', stream_id)
 
     def _ensure_ticker(self) -> None:
         if self._ticker is None or not self._ticker.is_alive():

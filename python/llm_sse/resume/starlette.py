@@ -1,0 +1,124 @@
+"""Starlette and FastAPI routes for resumable streams.
+
+.. code-block:: python
+
+    from llm_sse.resume import async_store_from_env
+    from llm_sse.resume.aio import AsyncRunner
+    from llm_sse.resume.starlette import cancel_response, resume, stream
+
+    runner = AsyncRunner(async_store_from_env())  # REDIS_URL: shared by every worker
+
+    @app.post('/chat')
+    async def chat(request: Request):
+        resumed = await resume(runner, request)
+        if resumed is not None:
+            return resumed
+        upstream = await client.chat.completions.create(model=MODEL, messages=[...], stream=True)
+        return await stream(runner, upstream)
+
+    @app.post('/stream/{stream_id}/cancel')
+    async def cancel(stream_id: str):
+        return await cancel_response(runner, stream_id)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from typing import Any, Callable, Optional, Union
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..event import MEDIA_TYPE, STREAM_HEADERS, Event
+from ..failure import Failure
+from ..generation import Answer, aevents, events
+from ..payload import Format
+from ..starlette import EventStreamResponse, _from_thread, error_response
+from ..upstream import interrupt
+from .aio import AsyncRunner
+from .flask import STREAM_ID_HEADER
+from .runner import resume_point, valid_stream_id
+from .store import StoreUnavailable
+
+_UNAVAILABLE = Failure(503, 'store_unavailable', 'the stream store is unavailable; try again')
+
+
+def _follow(runner: AsyncRunner, stream_id: str, after: int, headers: Optional[Mapping[str, str]]) -> Response:
+    return EventStreamResponse(
+        runner.follow(stream_id, after),
+        media_type=MEDIA_TYPE,
+        headers={**STREAM_HEADERS, STREAM_ID_HEADER: stream_id, **(headers or {})},
+    )
+
+
+async def resume(
+    runner: AsyncRunner, request: Request, *, headers: Optional[Mapping[str, str]] = None
+) -> Optional[Response]:
+    """The continuation of the stream named by ``Last-Event-ID`` (or ``?lastEventId=``); ``None`` without one.
+
+    Errors as in :func:`llm_sse.resume.flask.resume`: 400, 404, 503.
+    """
+    value = request.headers.get('last-event-id') or request.query_params.get('lastEventId')
+    if not value:
+        return None
+    point = resume_point(value)
+    if point is None:
+        return error_response(Failure(400, 'bad_request', 'Last-Event-ID is not an event id of this server'), headers)
+    stream_id, after = point
+    try:
+        if not await runner.exists(stream_id):
+            return error_response(Failure(404, 'stream_not_found', 'this stream does not exist or has expired'), headers)
+    except StoreUnavailable:
+        return error_response(_UNAVAILABLE, headers)
+    return _follow(runner, stream_id, after, headers)
+
+
+async def respond(
+    runner: AsyncRunner,
+    make: Callable[[str], AsyncIterator[Event]],
+    *,
+    headers: Optional[Mapping[str, str]] = None,
+) -> Response:
+    """Start ``make(stream_id)``'s events as a detached task and stream them (JSON error if the first is one)."""
+    try:
+        started = await runner.start(make)
+    except StoreUnavailable:
+        return error_response(_UNAVAILABLE, headers)
+    if isinstance(started, Failure):
+        return error_response(started, headers)
+    return _follow(runner, started, -1, headers)
+
+
+async def stream(
+    runner: AsyncRunner,
+    upstream: Union[AsyncIterable[Any], Iterable[Any]],
+    *,
+    headers: Optional[Mapping[str, str]] = None,
+    format: Format = 'json',
+    meta: Optional[Mapping[str, Any]] = None,
+    repeat_last: bool = False,
+    on_complete: Optional[Callable[[Answer], None]] = None,
+) -> Response:
+    """:func:`respond` with the events of ``upstream``: an ``AsyncOpenAI`` stream, an ``OpenAI`` one, or strings."""
+    options: dict[str, Any] = {'format': format, 'meta': meta, 'repeat_last': repeat_last, 'on_complete': on_complete}
+
+    def make(stream_id: str) -> AsyncIterator[Event]:
+        if isinstance(upstream, AsyncIterable):
+            return aevents(upstream, stream_id=stream_id, **options).__aiter__()
+        # A blocking upstream is read on a thread; a stop shuts its socket down.
+        return _from_thread(iter(events(upstream, stream_id=stream_id, **options)), lambda: interrupt(upstream))
+
+    return await respond(runner, make, headers=headers)
+
+
+async def cancel_response(runner: AsyncRunner, stream_id: str) -> Response:
+    """Stop a stream's generation, on whichever worker runs it: 202, or 404 when there is no such stream."""
+    if not valid_stream_id(stream_id):
+        return error_response(Failure(404, 'stream_not_found', 'no such stream'))
+    try:
+        found = await runner.cancel(stream_id)
+    except StoreUnavailable:
+        return error_response(_UNAVAILABLE)
+    if not found:
+        return error_response(Failure(404, 'stream_not_found', 'no such stream'))
+    return Response('{"cancelled": true}', status_code=202, media_type='application/json')
