@@ -28,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
 import llm
+import resumable
 import sse
 
 DEFAULT_PROMPT = '详解一下flask框架'  # the seed's hard-coded prompt
@@ -280,6 +281,7 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
         raise ValueError(f'SSE format must be one of {", ".join(sse.FORMATS)}, not {config.format!r}')
     stats = stats or Stats()
     client = llm.create_client(config.base_url, config.api_key, config.timeout)
+    runner = resumable.runner_from_env()
     app = Flask(__name__)
     app.json.ensure_ascii = False
 
@@ -291,6 +293,17 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
         return {k: v for k, v in request.headers.items() if k.lower().startswith('x-mock-')}
 
     def start(route: str, prompt: str):
+        if runner is not None:
+            stats.add('requests', route)
+            return resumable.start(
+                runner,
+                lambda: llm.open_stream(client, config.model, prompt, fault_headers()),
+                fmt=config.format,
+                userid=USERID,
+                on_complete=lambda answer: (stats.add('completed'), after_event(dict(answer, prompt=prompt))),
+                error_response=error_response,
+                describe=llm.describe,
+            )
         turn = Turn(stats, route, prompt)
         turn.watch(request.environ.get('werkzeug.socket'))
         tokens = None
@@ -322,10 +335,17 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
 
     @app.get('/stream/get')
     def stream_get():
+        resumed = resumable.resume(runner) if runner is not None else None
+        if resumed is not None:
+            return resumed
         return start('/stream/get', request.args.get('text') or DEFAULT_PROMPT)
 
     @app.post('/stream/post')
     def stream_post():
+        # A resume re-sends the original body; the id alone says what to continue.
+        resumed = resumable.resume(runner) if runner is not None else None
+        if resumed is not None:
+            return resumed
         body = None
         if request.get_data().strip():
             body = request.get_json(force=True, silent=True)
@@ -335,6 +355,12 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
         if prompt is not None and not isinstance(prompt, str):
             return error_response(400, 'bad_request', '"prompt" must be a string')
         return start('/stream/post', prompt or DEFAULT_PROMPT)
+
+    @app.post('/stream/<stream_id>/cancel')
+    def stream_cancel(stream_id):
+        if runner is None:
+            return error_response(404, 'http_error', 'resumable mode is off: set REDIS_URL or RESUMABLE=1')
+        return resumable.cancel(runner, stream_id)
 
     @app.get('/test')
     def test():
