@@ -30,7 +30,7 @@ class RedisServer:
         self.start()
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(  # noqa: S603
+        self.proc = subprocess.Popen(
             [REDIS_SERVER, '--port', str(self.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -133,7 +133,8 @@ def test_cancel_cancels_the_task_and_readers_get_an_error_event(make_store: Stor
         assert await runner.cancel(sid) is True
         rest = await collect(reader)
         assert json.loads(rest[-1]['data'])['error']['type'] == 'cancelled'
-        assert src.cancelled.is_set() and src.closed.is_set()
+        assert src.cancelled.is_set()
+        assert src.closed.is_set()
         await runner.close()
 
     run(main())

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Iterator
 
-
 import pytest
 import redis
 from redis_server import RedisServer, redis_server, until  # noqa: F401 (fixture)
@@ -238,7 +237,8 @@ def test_readers_of_a_dead_producer_get_an_error_within_the_liveness(redis_serve
 
 
 def test_a_reader_reports_an_unreachable_store_instead_of_hanging(redis_server: RedisServer) -> None:  # noqa: F811
-    runner = runner_on(RedisStore(redis.Redis.from_url(redis_server.url, socket_timeout=1), prefix='down'), unavailable=0.5)
+    client = redis.Redis.from_url(redis_server.url, socket_timeout=1)
+    runner = runner_on(RedisStore(client, prefix='down'), unavailable=0.5)
     src = Source()
     src.q.put('a')
     sid = runner.start(src.make, interrupt=src.interrupt)
@@ -264,5 +264,3 @@ def test_resume_point_accepts_only_ids_made_here() -> None:
     assert resume_point(f'{sid}:12') == (sid, 12)
     for bad in ['', '12', f'{sid}:', f'{sid}:-1', f'{sid}:1e3', 'x' * 32 + ':1', f'{sid}:' + '9' * 40, 'A' * 32 + ':1']:
         assert resume_point(bad) is None, bad
-
-

@@ -38,7 +38,8 @@ def test_events_come_back_in_order_from_any_cursor_then_the_end_mark(store: Stor
     assert store.read('s1', 2, 0) == []
     store.end('s1', ttl=60)
     tail = store.read('s1', 2, 0)
-    assert len(tail) == 1 and tail[0].end
+    assert len(tail) == 1
+    assert tail[0].end
     # A resume after the end replays the rest and closes.
     assert texts(store.read('s1', 0, 0))[:2] == [(1, 'meta', 'b', False), (2, None, 'c', False)]
     assert store.read('s1', 0, 0)[-1].end
@@ -49,7 +50,8 @@ def test_any_text_survives_the_store_exactly(store: Store) -> None:
     store.create('s2')
     store.append('s2', 0, 'ev\u00e9', data)
     [entry] = store.read('s2', -1, 0)
-    assert entry.data == data and entry.event == 'ev\u00e9'
+    assert entry.data == data
+    assert entry.event == 'ev\u00e9'
 
 
 def test_appending_an_event_again_is_a_no_op(store: Store) -> None:

@@ -31,11 +31,11 @@ __all__ = [
     'Store',
     'StoreUnavailable',
     'StreamLost',
+    'async_store_from_env',
     'resume_point',
     'stopped_event',
-    'valid_stream_id',
-    'async_store_from_env',
     'store_from_env',
+    'valid_stream_id',
 ]
 
 

@@ -47,6 +47,7 @@ from .store import StoreUnavailable
 #: to cancel before its first event arrived.
 STREAM_ID_HEADER = 'X-Stream-Id'
 
+_NOT_FOUND = Failure(404, 'stream_not_found', 'this stream does not exist or has expired')
 _UNAVAILABLE = Failure(503, 'store_unavailable', 'the stream store is unavailable; try again')
 
 
@@ -95,7 +96,7 @@ def resume(runner: Runner, *, headers: Optional[Mapping[str, str]] = None) -> Op
     stream_id, after = point
     try:
         if not runner.exists(stream_id):
-            return error_response(Failure(404, 'stream_not_found', 'this stream does not exist or has expired'), headers)
+            return error_response(_NOT_FOUND, headers)
     except StoreUnavailable:
         return error_response(_UNAVAILABLE, headers)
     return _follow(runner, stream_id, after, headers)

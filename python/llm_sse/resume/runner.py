@@ -14,6 +14,7 @@ refreshes their liveness in the store and stops those that were cancelled
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -165,10 +166,8 @@ class Runner:
             with self._lock:
                 self._active.pop(gen.stream_id, None)
         if gen.stop_reason is not None:
-            try:
+            with contextlib.suppress(StreamLost, StoreUnavailable):
                 self._append(gen, n, stopped_event(gen.stop_reason, gen.stream_id), retry=False)
-            except (StreamLost, StoreUnavailable):
-                pass
         self._end(gen.stream_id)
 
     def _append(self, gen: _Generation, n: int, ev: Event, retry: bool = True) -> None:

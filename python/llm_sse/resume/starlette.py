@@ -40,6 +40,7 @@ from .flask import STREAM_ID_HEADER
 from .runner import resume_point, valid_stream_id
 from .store import StoreUnavailable
 
+_NOT_FOUND = Failure(404, 'stream_not_found', 'this stream does not exist or has expired')
 _UNAVAILABLE = Failure(503, 'store_unavailable', 'the stream store is unavailable; try again')
 
 
@@ -67,7 +68,7 @@ async def resume(
     stream_id, after = point
     try:
         if not await runner.exists(stream_id):
-            return error_response(Failure(404, 'stream_not_found', 'this stream does not exist or has expired'), headers)
+            return error_response(_NOT_FOUND, headers)
     except StoreUnavailable:
         return error_response(_UNAVAILABLE, headers)
     return _follow(runner, stream_id, after, headers)
