@@ -11,6 +11,7 @@
 //   npm run demo                      # then open the printed URL
 //   npm run demo -- --check           # start, stream once through the proxy, print OK, exit
 //   npm run demo -- --no-build        # reuse dist/ and examples/app/dist/
+//   npm run demo -- --forward-faults  # let pages ask the mock for faults (x-mock-* headers)
 //
 // Environment: DEMO_PORT (8080), FLASK_PORT (5000), MOCK_PORT (8787);
 // MOCK_FAULTS: mock knobs for every stream, as a query string (default
@@ -29,15 +30,16 @@ import { ensurePythonEnv } from './python-env.mjs'
 import { REPO_ROOT, startStaticServer } from './static-server.mjs'
 
 const HOST = '127.0.0.1'
-const USAGE = `usage: npm run demo [-- --check] [-- --no-build]
-  --check     start everything, stream one answer through the static server's proxy, print OK and exit
-  --no-build  skip the rollup and vite builds (use what dist/ and examples/app/dist/ hold)
+const USAGE = `usage: npm run demo [-- --check] [-- --no-build] [-- --forward-faults]
+  --check           start everything, stream one answer through the static server's proxy, print OK and exit
+  --no-build        skip the rollup and vite builds (use what dist/ and examples/app/dist/ hold)
+  --forward-faults  pass x-mock-* request headers from the browser on to the mock LLM (off: only MOCK_FAULTS sets them)
 env: DEMO_PORT=8080 FLASK_PORT=5000 MOCK_PORT=8787, MOCK_FAULTS='delay=30' (mock knobs, see src/mock/README.md),
      OPENAI_BASE_URL / OPENAI_API_KEY / LLM_MODEL for a real LLM, SSE_FORMAT=json`
 
 const args = new Set(process.argv.slice(2))
 for (const a of args)
-  if (!['--check', '--no-build', '--help', '-h'].includes(a)) {
+  if (!['--check', '--no-build', '--forward-faults', '--help', '-h'].includes(a)) {
     console.error(`unknown argument ${a}\n${USAGE}`)
     process.exit(2)
   }
@@ -47,11 +49,20 @@ if (args.has('--help') || args.has('-h')) {
 }
 const check = args.has('--check')
 const build = !args.has('--no-build')
+const forwardFaults = args.has('--forward-faults')
 
 const say = (line) => console.error(`demo: ${line}`)
 /** Stop callbacks, run in reverse order. */
 const stops = []
 let stopping
+/** Every child process still running, killed outright if the demo exits without stopping them. */
+const children = new Set()
+
+function track(child) {
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  return child
+}
 
 function port(name, fallback) {
   const raw = process.env[name]
@@ -84,7 +95,7 @@ async function withPortFallback(name, preferred, start) {
 
 function run(cmd, argv, label) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] })
+    const child = track(spawn(cmd, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] }))
     child.on('error', reject)
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${label} failed (exit ${code})`))))
   })
@@ -105,11 +116,13 @@ async function startFlask(python, preferredPort, upstream) {
   const env = { ...process.env, PYTHONUNBUFFERED: '1' }
   // Fault knobs reach the mock as x-mock-* headers, which Flask forwards only when told to.
   if (upstream) Object.assign(env, { OPENAI_BASE_URL: upstream, OPENAI_API_KEY: process.env.OPENAI_API_KEY || 'mock-key', FLASK_FORWARD_FAULTS: '1' })
-  const child = spawn(python, [join(REPO_ROOT, 'examples', 'flask-backend', 'app.py'), '--host', HOST, '--port', String(portArg)], {
-    cwd: join(REPO_ROOT, 'examples', 'flask-backend'),
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = track(
+    spawn(python, [join(REPO_ROOT, 'examples', 'flask-backend', 'app.py'), '--host', HOST, '--port', String(portArg)], {
+      cwd: join(REPO_ROOT, 'examples', 'flask-backend'),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  )
   let log = ''
   child.stderr.setEncoding('utf8')
   child.stderr.on('data', (s) => {
@@ -185,16 +198,33 @@ function mockFaults() {
 async function shutdown(code) {
   if (stopping) return stopping
   stopping = (async () => {
+    // A stop that hangs must not keep the demo (and its children) alive.
+    const deadline = setTimeout(() => process.exit(code), 10_000)
+    deadline.unref()
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {})
     process.exit(code)
   })()
   return stopping
 }
 
+// However the demo ends, it takes its children with it: signals and errors
+// stop them in order; `exit` is the last resort for whatever is still
+// running (an exit from elsewhere, a stop that timed out).
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) process.once(signal, () => void shutdown(code))
+process.on('uncaughtException', (error) => {
+  console.error(`demo: unexpected error: ${error?.stack ?? error}`)
+  void shutdown(1)
+})
+process.on('unhandledRejection', (error) => {
+  console.error(`demo: unexpected error: ${error?.stack ?? error}`)
+  void shutdown(1)
+})
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL')
+})
+
 async function main() {
   const ports = { web: port('DEMO_PORT', 8080), flask: port('FLASK_PORT', 5000), mock: port('MOCK_PORT', 8787) }
-  process.once('SIGINT', () => void shutdown(130))
-  process.once('SIGTERM', () => void shutdown(143))
 
   if (build) await buildAll()
   else if (!existsSync(join(REPO_ROOT, 'dist', 'index.js'))) throw new Error('dist/ is empty: run without --no-build')
@@ -213,7 +243,9 @@ async function main() {
   const flask = await startFlask(python, ports.flask, mockUrl ? `${mockUrl}/v1` : undefined)
   const faults = mockUrl ? mockFaults() : {}
   const proxyHeaders = Object.fromEntries(Object.entries(faults).map(([k, v]) => [`x-mock-${k}`, v]))
-  const web = await withPortFallback('static server', ports.web, (p) => startStaticServer({ port: p, host: HOST, backend: flask.url, proxyHeaders }))
+  const web = await withPortFallback('static server', ports.web, (p) =>
+    startStaticServer({ port: p, host: HOST, backend: flask.url, proxyHeaders, forwardFaultHeaders: forwardFaults }),
+  )
   stops.push(() => web.close())
 
   if (check) {

@@ -18,6 +18,13 @@ export interface StaticServerOptions {
    * fault knobs the Flask backend forwards to the mock LLM). @default {}
    */
   proxyHeaders?: Record<string, string> | undefined
+  /**
+   * Pass `x-mock-*` request headers from clients on to the backend. Off, a
+   * page on the public port cannot ask the mock LLM for a fault (a 24-day
+   * delay, a flood of keep-alives); only `proxyHeaders` set them.
+   * @default false
+   */
+  forwardFaultHeaders?: boolean | undefined
   /** Where proxied requests go, e.g. the Flask backend `http://127.0.0.1:5000`. @default none (no proxy) */
   backend?: string | undefined
   /** Path prefixes forwarded to `backend`. @default ['/stream/'] */
@@ -44,8 +51,10 @@ export interface StaticServer {
 }
 
 /**
- * Serve `/examples/*.html|js|css|md`, `/dist/*`, the built app under `/app/`,
- * an index at `/`, and proxy `proxy` prefixes to `backend`, streaming
+ * Serve `/examples/*.html|js|css|md`, `/dist/*`, the built app under `/app/`
+ * (never a file whose real path, symlinks resolved, is outside its folder),
+ * an index at `/`, and proxy `proxy` prefixes to `backend` (only the path
+ * and query of a request go there, whatever its target names), streaming
  * (no buffering), passing cuts on as cuts, and closing the backend
  * connection when the browser goes away.
  */

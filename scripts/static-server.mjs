@@ -3,7 +3,7 @@
 // Flask backend so pages and API share one origin (no CORS, cookies work,
 // as behind nginx in production). Used by scripts/demo.mjs and test/e2e.
 
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream, realpathSync, statSync } from 'node:fs'
 import { Agent, createServer, request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { extname, join, normalize, resolve, sep } from 'node:path'
@@ -53,6 +53,7 @@ export async function startStaticServer(options = {}) {
   const proxyPrefixes = options.proxy ?? ['/stream/']
   const csp = options.csp === undefined ? STRICT_CSP : options.csp
   let backend = options.backend
+  const forwardFaultHeaders = options.forwardFaultHeaders === true
   // No keep-alive towards the backend: Werkzeug closes every connection
   // anyway, and a pooled socket it already closed would fail the next request.
   const agent = new Agent({ keepAlive: false })
@@ -65,14 +66,27 @@ export async function startStaticServer(options = {}) {
   ]
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    if (backend && proxyPrefixes.some((p) => url.pathname.startsWith(p))) return proxy(req, res)
+    try {
+      route(req, res)
+    } catch (error) {
+      // Whatever a request does, it must not take the server (and the demo's
+      // children) down: log the detail here, tell the client nothing about it.
+      console.error('static-server:', error)
+      if (res.headersSent) res.destroy()
+      else send(res, 500, 'Internal error')
+    }
+  })
+
+  function route(req, res) {
+    const url = requestPath(req.url)
+    if (!url) return send(res, 400, 'Bad request target')
+    if (backend && proxyPrefixes.some((p) => url.pathname.startsWith(p))) return proxy(req, res, url)
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed')
     if (url.pathname === '/') return sendHtml(res, indexPage())
     if (url.pathname === '/app') return redirect(res, '/app/' + url.search)
     for (const m of mounts) if (url.pathname.startsWith(m.prefix)) return serveFile(req, res, m, url.pathname.slice(m.prefix.length))
     send(res, 404, 'Not found')
-  })
+  }
 
   function serveFile(req, res, mount, rel) {
     let name
@@ -90,6 +104,12 @@ export async function startStaticServer(options = {}) {
     // Client-side routes of the app fall back to its index.html; files with an extension do not.
     if (!stat && mount.spa && !extname(name)) stat = statOrNull((path = join(mount.dir, 'index.html')))
     if (!stat?.isFile()) return send(res, 404, mount.spa ? 'Not found (did you build the app? npx vite build examples/app)' : 'Not found')
+    // A symlink inside a served folder must not serve what lies outside it
+    // (`dist/x -> /etc/passwd`, a linked folder): judge the resolved path.
+    const real = realpathOrNull(path)
+    const realDir = realpathOrNull(mount.dir)
+    if (!real || !realDir || !real.startsWith(realDir + sep)) return send(res, 404, 'Not found')
+    path = real
     const type = TYPES[extname(path)] ?? 'application/octet-stream'
     const headers = { 'Content-Type': type, 'Content-Length': stat.size, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }
     if (type.startsWith('text/html') && csp) headers['Content-Security-Policy'] = csp
@@ -98,10 +118,24 @@ export async function startStaticServer(options = {}) {
     createReadStream(path).pipe(res)
   }
 
-  function proxy(req, res) {
-    const target = new URL(req.url ?? '/', backend)
+  function proxy(req, res, url) {
+    // Only the path and query of the request reach the backend: its origin
+    // comes from `backend` alone, so no request target can point the proxy
+    // at another host.
+    const base = new URL(backend)
+    const target = new URL(base.origin)
+    target.pathname = url.pathname
+    target.search = url.search
+    if (target.origin !== base.origin) return send(res, 400, 'Bad request target')
     const headers = {}
-    for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && v !== undefined) headers[k] = v
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (HOP.has(k) || v === undefined) continue
+      // Mock fault knobs from the public port would let any page make the
+      // upstream stall or flood: only the operator's `proxyHeaders` set them,
+      // unless forwarding was asked for.
+      if (!forwardFaultHeaders && k.startsWith('x-mock-')) continue
+      headers[k] = v
+    }
     for (const [k, v] of Object.entries(proxyHeaders)) headers[k.toLowerCase()] = v
     const send_ = target.protocol === 'https:' ? httpsRequest : httpRequest
     const upstream = send_(target, { method: req.method, headers, agent: target.protocol === 'https:' ? undefined : agent })
@@ -122,7 +156,11 @@ export async function startStaticServer(options = {}) {
     })
     upstream.on('error', (error) => {
       if (res.headersSent) res.destroy()
-      else send(res, 502, `Bad gateway: the backend at ${backend} is not reachable (${error.message}).`)
+      else {
+        // The backend's address and the socket error are for the operator, not for the page.
+        console.error(`static-server: the backend at ${backend} is not reachable (${error.message})`)
+        send(res, 502, 'Bad gateway: the backend is not reachable.')
+      }
     })
     // The browser went away (Stop, tab closed): close the backend connection
     // too, so Flask's generator stops and the LLM stops generating.
@@ -156,6 +194,34 @@ export async function startStaticServer(options = {}) {
         server.closeAllConnections()
         agent.destroy()
       }),
+  }
+}
+
+/**
+ * The path and query of a request target, or null when it is neither
+ * origin-form (`/path?q`) nor absolute-form (`http://host/path`, RFC 9112
+ * §3.2.2, which a server must accept; only its path is used). The base is
+ * fixed, so `//host/x` stays a path here instead of naming a host.
+ */
+function requestPath(raw) {
+  if (typeof raw !== 'string') return null
+  try {
+    if (raw.startsWith('/')) return new URL(`http://localhost${raw}`)
+    if (/^https?:\/\//i.test(raw)) {
+      const absolute = new URL(raw)
+      return new URL(`http://localhost${absolute.pathname}${absolute.search}`)
+    }
+  } catch {
+    // Malformed (a port past 65535, a bad host): a 400 below.
+  }
+  return null
+}
+
+function realpathOrNull(path) {
+  try {
+    return realpathSync(path)
+  } catch {
+    return null
   }
 }
 
