@@ -59,25 +59,24 @@ export function encode(text: string, badUtf8 = false): Uint8Array {
  * include one inside the first multi-byte character and one between the
  * first CR and LF, the two cuts that break decoders which do not buffer
  * (a `TextDecoder` without `{stream: true}`; a parser that ends a line at CR
- * and then sees an empty line at LF).
+ * and then sees an empty line at LF). Lazy: `chunk=1` on a large event must
+ * not hold one object per byte.
  */
-export function split(bytes: Uint8Array, chunk: 'random' | number, random: () => number): Uint8Array[] {
-  const cuts = new Set<number>()
+export function* split(bytes: Uint8Array, chunk: 'random' | number, random: () => number): Generator<Uint8Array> {
+  let forced: number[] = []
   if (chunk === 'random') {
-    for (let i = 1; i < bytes.length; i++) if (random() < 0.2) cuts.add(i)
     const lead = bytes.findIndex((b) => b >= 0xc0)
-    if (lead >= 0) cuts.add(lead + 1)
     const crlf = bytes.findIndex((b, i) => b === 0x0d && bytes[i + 1] === 0x0a)
-    if (crlf >= 0) cuts.add(crlf + 1)
-  } else for (let i = chunk; i < bytes.length; i += chunk) cuts.add(i)
-  const sorted = [...cuts].filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b)
-  // Copies, not views: a reader that looks at `chunk.buffer` must not see the rest.
-  const pieces: Uint8Array[] = []
-  let from = 0
-  for (const cut of sorted) {
-    pieces.push(bytes.slice(from, cut))
-    from = cut
+    forced = [lead + 1, crlf + 1].filter((c) => c > 0).sort((a, b) => a - b)
   }
-  pieces.push(bytes.slice(from))
-  return pieces
+  // Copies, not views: a reader that looks at `chunk.buffer` must not see the rest.
+  let from = 0
+  for (let i = 1; i < bytes.length; i++) {
+    // The random draw happens at every offset, forced or not, so a seed gives the same cuts as ever.
+    const cut = chunk === 'random' ? random() < 0.2 || forced.includes(i) : i % chunk === 0
+    if (!cut) continue
+    yield bytes.slice(from, i)
+    from = i
+  }
+  yield bytes.slice(from)
 }

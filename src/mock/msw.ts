@@ -6,7 +6,7 @@
 import { http } from 'msw'
 import type { HttpHandler } from 'msw'
 import { MOCK_ROUTES, planResponse } from './scenarios.js'
-import type { Plan } from './scenarios.js'
+import type { Plan, Step } from './scenarios.js'
 import { createMockStats } from './stats.js'
 import type { MockStats } from './stats.js'
 
@@ -41,7 +41,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * body; `stall` leaves the read pending until the request is aborted.
  */
 export function planToResponse(plan: Plan, signal: AbortSignal, stats?: MockStats): Response {
-  const steps = plan.steps.slice()
+  const steps = plan.steps[Symbol.iterator]()
+  // Steps to run before the iterator's next one (a heartbeat's beat, then the stall again).
+  const pending: Step[] = []
+  const next = (): Step | undefined => pending.shift() ?? steps.next().value
   // Fetch forbids a body on 204/205/304.
   const empty = [204, 205, 304].includes(plan.status)
   let open = !plan.control && !empty
@@ -74,7 +77,7 @@ export function planToResponse(plan: Plan, signal: AbortSignal, stats?: MockStat
             // highWaterMark 0: pull runs only when the reader waits, so
             // nothing sits in the queue when `destroy` errors the stream.
             for (;;) {
-              const step = steps.shift()
+              const step = next()
               if (signal.aborted) return
               if (!step) {
                 finish()
@@ -90,7 +93,7 @@ export function planToResponse(plan: Plan, signal: AbortSignal, stats?: MockStat
                 return controller.error(new TypeError('terminated'))
               }
               const beat = step.heartbeat
-              if (beat) steps.unshift({ delay: beat.every }, { bytes: beat.bytes }, step)
+              if (beat) pending.push({ delay: beat.every }, { bytes: beat.bytes }, step)
               else await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
             }
           },

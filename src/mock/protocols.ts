@@ -15,31 +15,38 @@ export interface Tagged {
 
 const token = (data: string[]): Tagged => ({ block: { data }, kind: 'token' })
 
+/** A generator as an iterable that starts over on every pass (a plan may be run more than once). */
+function lazy<T>(make: () => Generator<T>): Iterable<T> {
+  return { [Symbol.iterator]: make }
+}
+
 /**
  * The seed (deepseek.py `event_stream`): `f"data: {resMap}\n\n"` per token,
  * where resMap keeps its key order (`content`, `request_id`, `userid`), then
  * the same dict plus `'status': 'completed'` so `content` repeats the last
  * token. With no token at all resMap is empty: `{'status': 'completed'}`.
  */
-export function seedBlocks(script: Script, format: 'repr' | 'json', lastContent: 'repeat' | 'empty'): Tagged[] {
+export function seedBlocks(script: Script, format: 'repr' | 'json', lastContent: 'repeat' | 'empty'): Iterable<Tagged> {
   const dump = format === 'json' ? pyJsonDumps : pyRepr
   const dict = (content: string): Record<string, PyValue> => ({ content, request_id: '123456789', userid: '789465' })
-  const out = script.tokens.map((t) => token([dump(dict(t))]))
-  let last: Record<string, PyValue> = script.tokens.length ? dict(script.tokens.at(-1)!) : {}
-  if (lastContent === 'empty') {
-    // Ollama's last chunk has content '' and finish_reason 'stop'.
-    out.push({ block: { data: [dump(dict(''))] }, kind: 'meta' })
-    last = dict('')
-  }
-  out.push({ block: { data: [dump({ ...last, status: 'completed' })] }, kind: 'done' })
-  return out
+  return lazy(function* () {
+    for (const t of script.tokens) yield token([dump(dict(t))])
+    let last: Record<string, PyValue> = script.tokens.length ? dict(script.tokens.at(-1)!) : {}
+    if (lastContent === 'empty') {
+      // Ollama's last chunk has content '' and finish_reason 'stop'.
+      yield { block: { data: [dump(dict(''))] }, kind: 'meta' }
+      last = dict('')
+    }
+    yield { block: { data: [dump({ ...last, status: 'completed' })] }, kind: 'done' }
+  })
 }
 
 /** Plain-text tokens: one `data:` line per line of the token, then `data: [DONE]`. */
-export function textBlocks(script: Script): Tagged[] {
-  const out = script.tokens.map((t) => token(t.split('\n')))
-  out.push({ block: { data: ['[DONE]'] }, kind: 'done' })
-  return out
+export function textBlocks(script: Script): Iterable<Tagged> {
+  return lazy(function* () {
+    for (const t of script.tokens) yield token(t.split('\n'))
+    yield { block: { data: ['[DONE]'] }, kind: 'done' }
+  })
 }
 
 /** What the OpenAI route needs to know about the request. */
@@ -77,24 +84,25 @@ function usageOf(script: Script, req: ChatRequest): Record<string, unknown> {
  * when asked for, then `[DONE]`. Shapes follow the OpenAI API reference so
  * the Python `openai` client parses them.
  */
-export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'repeat' | 'empty' = 'repeat'): Tagged[] {
+export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'repeat' | 'empty' = 'repeat'): Iterable<Tagged> {
   const head = { id: chatId(req.prompt), object: 'chat.completion.chunk', created: CREATED, model: req.model, system_fingerprint: 'fp_mock' }
   // With include_usage every chunk carries `usage: null` until the last one.
   const tail = req.usage ? { usage: null } : {}
   const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
     JSON.stringify({ ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...tail })
-  const out: Tagged[] = [{ block: { data: [chunk({ role: 'assistant', content: '' })] }, kind: 'meta' }]
-  if (req.reasoningField) {
-    for (const t of script.reasoning) out.push(token([chunk({ content: null, reasoning_content: t })]))
-    for (const t of script.answer) out.push(token([chunk({ content: t })]))
-  } else for (const t of script.tokens) out.push(token([chunk({ content: t })]))
-  // OpenAI's finish chunk has an empty delta (`content` is None in Python,
-  // which the seed's `result += content` crashes on); Ollama's repeats the
-  // role with `content: ''`.
-  out.push({ block: { data: [chunk(lastContent === 'empty' ? { role: 'assistant', content: '' } : {}, 'stop')] }, kind: 'done' })
-  if (req.usage) out.push({ block: { data: [JSON.stringify({ ...head, choices: [], usage: usageOf(script, req) })] }, kind: 'done' })
-  out.push({ block: { data: ['[DONE]'] }, kind: 'done' })
-  return out
+  return lazy(function* () {
+    yield { block: { data: [chunk({ role: 'assistant', content: '' })] }, kind: 'meta' }
+    if (req.reasoningField) {
+      for (const t of script.reasoning) yield token([chunk({ content: null, reasoning_content: t })])
+      for (const t of script.answer) yield token([chunk({ content: t })])
+    } else for (const t of script.tokens) yield token([chunk({ content: t })])
+    // OpenAI's finish chunk has an empty delta (`content` is None in Python,
+    // which the seed's `result += content` crashes on); Ollama's repeats the
+    // role with `content: ''`.
+    yield { block: { data: [chunk(lastContent === 'empty' ? { role: 'assistant', content: '' } : {}, 'stop')] }, kind: 'done' }
+    if (req.usage) yield { block: { data: [JSON.stringify({ ...head, choices: [], usage: usageOf(script, req) })] }, kind: 'done' }
+    yield { block: { data: ['[DONE]'] }, kind: 'done' }
+  })
 }
 
 /** The non-streaming answer (`stream: false`): one `chat.completion` document. */

@@ -26,8 +26,12 @@ export interface Plan {
   headers: Record<string, string>
   /** Milliseconds to wait before the status line and headers. */
   headDelay: number
-  /** Run in order; when they run out, end the body normally. */
-  steps: Step[]
+  /**
+   * Run in order; when they run out, end the body normally. Made lazily as
+   * they are run (an answer can mean billions of writes), and every
+   * iteration starts over from the first step.
+   */
+  steps: Iterable<Step>
   /** A control route (`/__stats`, `/health`, preflight): not counted in `open`. */
   control: boolean
 }

@@ -112,7 +112,9 @@ async function execute(plan: Plan, res: ServerResponse, socket: Socket): Promise
       return
     } else {
       const beat = step.heartbeat
-      const interval = beat ? setInterval(() => res.write(beat.bytes), beat.every) : undefined
+      // A client that stopped reading gets no more beats until it drains:
+      // buffering them would grow without end.
+      const interval = beat ? setInterval(() => res.writableNeedDrain || res.write(beat.bytes), beat.every) : undefined
       await untilGone()
       clearInterval(interval)
       return

@@ -26,86 +26,114 @@ export type Protocol = 'seed' | 'text' | 'openai'
 /** What the route streams before faults. */
 export interface StreamInput {
   protocol: Protocol
-  blocks: Tagged[]
+  /** Re-iterable and lazy: a 100,000-token answer is framed as it is sent. */
+  blocks: Iterable<Tagged>
   headers: Record<string, string>
   lastEventId: string | null
 }
 
-/** Apply the stream faults of `p` to the blocks and turn them into steps. */
-export function streamSteps(input: StreamInput, p: MockParams): Step[] {
+/**
+ * Apply the stream faults of `p` to the blocks and turn them into steps.
+ * Lazy and re-iterable: each pass makes the steps as the executor asks for
+ * them, so knobs that mean billions of writes (`keepalive=1ms` over a
+ * 24-day `delay`, `chunk=1` over 100,000 tokens) cost memory for one write,
+ * not for the whole answer.
+ */
+export function streamSteps(input: StreamInput, p: MockParams): Iterable<Step> {
+  return { [Symbol.iterator]: () => generate(input, p) }
+}
+
+function* generate(input: StreamInput, p: MockParams): Generator<Step> {
   const { protocol } = input
-  const blocks = p.noDone ? input.blocks.filter((b) => b.kind !== 'done') : input.blocks
-  if (p.ids) blocks.forEach((b, i) => (b.block = { ...b.block, id: String(i + 1) }))
   const random = createRandom(p.seed)
-  const steps: Step[] = []
-  const write = (text: string): void => {
+  function* write(text: string): Generator<Step> {
     const bytes = encode(text, p.badUtf8)
-    if (p.chunk === undefined) return void steps.push({ bytes })
-    split(bytes, p.chunk, random).forEach((piece, i) => {
+    if (p.chunk === undefined) {
+      yield { bytes }
+      return
+    }
+    let first = true
+    for (const piece of split(bytes, p.chunk, random)) {
       // A turn of the event loop between pieces, so the client reads them separately.
-      if (i > 0) steps.push({ delay: 0 })
-      steps.push({ bytes: piece })
-    })
+      if (!first) yield { delay: 0 }
+      first = false
+      yield { bytes: piece }
+    }
   }
-  const send = (block: Block): void => write(frame(block, p.eol))
+  const send = (block: Block): Generator<Step> => write(frame(block, p.eol))
   const keepalive = frame({ comment: 'keep-alive' }, p.eol)
-  const wait = (ms: number): void => {
-    const every = p.keepalive && 'every' in p.keepalive ? p.keepalive.every : 0
+  const every = p.keepalive && 'every' in p.keepalive ? p.keepalive.every : 0
+  function* wait(ms: number): Generator<Step> {
     let left = ms
     while (every > 0 && left > every) {
-      steps.push({ delay: every })
-      write(keepalive)
+      yield { delay: every }
+      yield* write(keepalive)
       left -= every
     }
-    if (left > 0) steps.push({ delay: left })
+    if (left > 0) yield { delay: left }
   }
 
   // Resume only when ids are on: without them the seed restarts (and bills) a new generation.
-  let start = 0
   const resumed = p.ids && input.lastEventId !== null && /^\d+$/.test(input.lastEventId)
-  if (resumed) start = Math.min(Number(input.lastEventId), blocks.length)
-  const before = blocks.slice(0, start).filter((b) => b.kind === 'token').length
-  let tokens = before
+  const start = resumed ? Number(input.lastEventId) : 0
+  // Tokens sent before the resume point, counted as the blocks go by.
+  let before = 0
+  let tokens = 0
   // A fault at N fires once tokens == N, but not again on the reconnect that follows it.
   const due = (n: number | undefined): boolean => n === tokens && (n > before || !resumed)
 
-  /** Faults due now; true when the stream is over. */
-  const faults = (): boolean => {
-    if (due(p.badPayload)) send({ data: [protocol === 'openai' ? '{"id": "chatcmpl-mock", "choices": [{"delta": {"content": "unterminated' : "{'content': 'unterminated"] })
+  /** Faults due now; `over` is set when the stream is over. */
+  let over = false
+  function* faults(): Generator<Step> {
+    if (due(p.badPayload)) yield* send({ data: [protocol === 'openai' ? '{"id": "chatcmpl-mock", "choices": [{"delta": {"content": "unterminated' : "{'content': 'unterminated"] })
     if (due(p.errorEvent)) {
       const message = `Mock upstream failure after ${tokens} tokens`
-      send({ event: 'error', data: [protocol === 'text' ? message : JSON.stringify({ error: { message, type: 'server_error' } })] })
-      return true
-    }
-    if (due(p.seedError)) {
+      yield* send({ event: 'error', data: [protocol === 'text' ? message : JSON.stringify({ error: { message, type: 'server_error' } })] })
+      over = true
+    } else if (due(p.seedError)) {
       // What `raise f"data: 错误发生:{str(e)}\n\n"` was meant to send (deepseek.py), with the TypeError the seed hits.
-      send({ data: ['错误发生:can only concatenate str (not "NoneType") to str'] })
-      return true
+      yield* send({ data: ['错误发生:can only concatenate str (not "NoneType") to str'] })
+      over = true
+    } else if (due(p.dropAfter)) {
+      yield { destroy: true }
+      over = true
+    } else if (due(p.stallAfter)) {
+      yield every ? { stall: true, heartbeat: { every, bytes: encode(keepalive) } } : { stall: true }
+      over = true
     }
-    if (due(p.dropAfter)) {
-      steps.push({ destroy: true })
-      return true
-    }
-    if (due(p.stallAfter)) {
-      const every = p.keepalive && 'every' in p.keepalive ? p.keepalive.every : 0
-      steps.push(every ? { stall: true, heartbeat: { every, bytes: encode(keepalive) } } : { stall: true })
-      return true
-    }
-    return false
   }
 
-  if (p.retry !== undefined) send({ retry: p.retry })
-  if (faults()) return steps
-  for (const { block, kind } of blocks.slice(start)) {
-    if (kind === 'token') {
-      if (p.keepalive && 'count' in p.keepalive) for (let i = 0; i < p.keepalive.count; i++) write(keepalive)
-      if (p.delay) wait(p.delay)
+  if (p.retry !== undefined) yield* send({ retry: p.retry })
+  let index = 0
+  let started = false
+  for (const tagged of input.blocks) {
+    if (p.noDone && tagged.kind === 'done') continue
+    index++
+    if (index <= start) {
+      if (tagged.kind === 'token') before++
+      continue
     }
-    send(block)
-    if (kind !== 'token') continue
+    if (!started) {
+      // The first block after the resume point (or of the stream): faults at `before` tokens.
+      started = true
+      tokens = before
+      yield* faults()
+      if (over) return
+    }
+    const block = p.ids ? { ...tagged.block, id: String(index) } : tagged.block
+    if (tagged.kind === 'token') {
+      if (p.keepalive && 'count' in p.keepalive) for (let i = 0; i < p.keepalive.count; i++) yield* write(keepalive)
+      if (p.delay) yield* wait(p.delay)
+    }
+    yield* send(block)
+    if (tagged.kind !== 'token') continue
     tokens++
-    if (faults()) return steps
+    yield* faults()
+    if (over) return
   }
-  return steps
+  if (!started) {
+    // Nothing left after the resume point (or no block at all): the faults at the start still apply.
+    tokens = before
+    yield* faults()
+  }
 }
-

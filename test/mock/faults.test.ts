@@ -19,7 +19,7 @@ const plain = async (): Promise<string> => (await get('')).text
 function plan(query: string, path = '/stream/get'): Plan {
   return planResponse({ method: 'GET', path, query: new URLSearchParams(query), headers: {} })
 }
-const bytesOf = (p: Plan): Uint8Array[] => p.steps.flatMap((s) => ('bytes' in s ? [s.bytes] : []))
+const bytesOf = (p: Plan): Uint8Array[] => [...p.steps].flatMap((s) => ('bytes' in s ? [s.bytes] : []))
 
 test('delay waits before every token and firstByteDelay before the headers', async () => {
   const slow = await get('length=4&delay=30')
