@@ -7,7 +7,8 @@ import esbuild from 'rollup-plugin-esbuild'
 
 const ts = () => esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' })
 const nodeBuiltins = /^node:/
-const external = (id) => nodeBuiltins.test(id) || id === 'msw' || id.startsWith('msw/')
+// Dependencies stay imports (the markdown entry's markdown-it: the app's bundler dedupes it).
+const external = (id) => nodeBuiltins.test(id) || id === 'msw' || id.startsWith('msw/') || id === 'markdown-it'
 
 /** name → source: each becomes dist/<name>.js, .cjs, .d.ts, .d.cts */
 const entries = {
@@ -15,6 +16,7 @@ const entries = {
   dom: 'src/dom/index.ts',
   'mock-server': 'src/mock/server.ts',
   testing: 'src/mock/testing.ts',
+  markdown: 'src/markdown/index.ts',
 }
 
 /**
