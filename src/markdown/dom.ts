@@ -18,7 +18,7 @@ export interface BuildPolicy {
 }
 
 // The tags markdown-it's core rules emit; anything else (a plugin's) becomes a span.
-const TAGS = new Set('p h1 h2 h3 h4 h5 h6 blockquote ul ol li table thead tbody tr th td em strong s code pre hr br'.split(' '))
+const TAGS = new Set('p h1 h2 h3 h4 h5 h6 blockquote ul ol li table thead tbody tr th td em strong s code pre hr br img'.split(' '))
 
 /**
  * Whether a link or image URL may reach the DOM: `http:`, `https:`,

@@ -10,7 +10,7 @@ import { prng } from '../helpers/chunks.js'
 export const specExamples = spec.tests.map((t) => ({ number: t.number, section: t.section, markdown: t.markdown.replace(/→/g, '\t'), html: t.html.replace(/→/g, '\t') }))
 
 /** GFM tables / task lists / strikethrough / autolinks, and cases where a later line changes an earlier block. */
-export const cases = JSON.parse(readFileSync(new URL('../fixtures/markdown/cases.json', import.meta.url), 'utf8')) as { gfm: string[]; tricky: string[] }
+export const cases = JSON.parse(readFileSync('test/fixtures/markdown/cases.json', 'utf8')) as { gfm: string[]; tricky: string[] }
 
 /** Cut `text` into pieces of `min`..`max` characters at positions chosen by `seed`. */
 export function splitText(text: string, seed: number, min = 1, max = 12): string[] {
