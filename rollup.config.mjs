@@ -7,8 +7,10 @@ import esbuild from 'rollup-plugin-esbuild'
 
 const ts = () => esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' })
 const nodeBuiltins = /^node:/
-// Dependencies stay imports (the markdown entry's markdown-it: the app's bundler dedupes it).
-const external = (id) => nodeBuiltins.test(id) || id === 'msw' || id.startsWith('msw/') || id === 'markdown-it'
+// Peer dependencies stay imports: the app brings its own copy. So do
+// dependencies (the markdown entry's markdown-it: the app's bundler dedupes it).
+const peers = /^(msw|react|vue|markdown-it)(\/|$)/
+const external = (id) => nodeBuiltins.test(id) || peers.test(id)
 
 /** name → source: each becomes dist/<name>.js, .cjs, .d.ts, .d.cts */
 const entries = {
@@ -17,6 +19,7 @@ const entries = {
   'mock-server': 'src/mock/server.ts',
   testing: 'src/mock/testing.ts',
   markdown: 'src/markdown/index.ts',
+  chat: 'src/chat/index.ts',
 }
 
 /**

@@ -19,6 +19,16 @@ const budgets = {
   'dist/markdown.js': 4.75 * KiB,
 }
 
+/**
+ * Add-on entries, by what they add to an app that already ships what they
+ * import: min+gzip of the add-on bundled (esbuild, as Vite does) with its
+ * base, minus the base alone. Measuring the file alone would count its
+ * import line and miss what gzip shares with the core.
+ */
+const addOns = {
+  chat: { base: ['index'], budget: 1.5 * KiB },
+}
+
 let over = 0
 console.log('| file | min | min+gzip | budget |\n| --- | ---: | ---: | ---: |')
 for (const [file, budget] of Object.entries(budgets)) {
@@ -33,6 +43,17 @@ for (const [file, budget] of Object.entries(budgets)) {
 // The markdown entry's library, bundled and minified the same way, for the same table.
 const lib = (await build({ stdin: { contents: "export { default } from 'markdown-it'", resolveDir: '.' }, bundle: true, minify: true, format: 'esm', write: false })).outputFiles[0].text
 console.log(`| markdown-it (dependency of dist/markdown.js, not budgeted) | ${lib.length} | ${gzipSync(lib, { level: 9 }).length} | |`)
+const bundled = async (names) => {
+  const contents = names.map((n) => `export * from './dist/${n}.js'`).join('\n')
+  const out = await build({ stdin: { contents, resolveDir: process.cwd() }, bundle: true, minify: true, format: 'esm', write: false, external: ['react', 'vue'] })
+  return gzipSync(out.outputFiles[0].text, { level: 9 }).length
+}
+for (const [name, { base, budget }] of Object.entries(addOns)) {
+  const added = (await bundled([...base, name])) - (await bundled(base))
+  const ok = added <= budget
+  if (!ok) over++
+  console.log(`| dist/${name}.js on top of ${base.join(' + ')} | | +${added}${ok ? '' : ' ❌'} | ${Math.round(budget)} |`)
+}
 if (over) {
   console.error(`${over} output(s) over budget`)
   process.exit(1)

@@ -1,0 +1,33 @@
+import type { LlmStream, StreamResult, StreamStatus } from '../index.js'
+import { throttled } from './schedule.js'
+
+/** The fields of an answer that a stream fills in. @internal */
+export type AnswerFields = Omit<StreamResult, 'warnings' | 'counts' | 'status'> & { status: StreamStatus }
+
+/**
+ * Follow a stream: `update(fields)` with its live values at most once per
+ * throttle tick when one of them changed, then `update(fields, result)`
+ * synchronously when it is final, and nothing after, so the
+ * last tokens are published together with the final status, never after it.
+ * @internal
+ */
+export function follow(
+  stream: LlmStream,
+  throttle: () => number | 'frame' | undefined,
+  update: (fields: Partial<AnswerFields>, result?: StreamResult) => void,
+): void {
+  let last: Partial<AnswerFields> = {}
+  let done = false
+  const tick = throttled(throttle, () => {
+    const now = { text: stream.text, reasoning: stream.reasoning, status: stream.status, meta: stream.meta }
+    // A tick still pending when the stream ended has nothing left to say.
+    if (!done && (now.text !== last.text || now.reasoning !== last.reasoning || now.status !== last.status || now.meta !== last.meta))
+      update((last = now))
+  })
+  for (const type of ['status', 'delta', 'reasoning', 'meta'] as const) stream.on(type, tick)
+  stream.on('done', ({ result }) => {
+    done = true
+    const { warnings, counts, ...fields } = result
+    update(fields, result)
+  })
+}

@@ -1,0 +1,16 @@
+// llm-sse-client/chat: the chat state around the stream, framework-free.
+// Built on the core's public API only (src/index.ts).
+
+export { createChat } from './store.js'
+export type {
+  Chat,
+  ChatInput,
+  ChatMessage,
+  ChatOptions,
+  ChatRequest,
+  ChatRequestContext,
+  ChatRole,
+  ChatState,
+  ChatStatus,
+  StoredMessage,
+} from './types.js'
