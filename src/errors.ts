@@ -36,6 +36,8 @@ export interface StreamErrorInit {
   position?: number | undefined
   /** The underlying error (a `TypeError` from `fetch`, a `SyntaxError`, ...). */
   cause?: unknown
+  /** A likely cause and its fix, when the SDK can only guess (see {@link StreamError.hint}). */
+  hint?: string | undefined
 }
 
 /** Longest excerpt of a body or payload an error keeps, in characters. */
@@ -62,14 +64,24 @@ export class StreamError extends Error {
   readonly body: string | undefined
   readonly retryAfter: number | undefined
   readonly position: number | undefined
+  /**
+   * A likely cause and what to do about it, when the browser hides the real
+   * one, so it is a guess, not a finding. Set today for a request to another
+   * origin than the page's that failed before any response: the hint says
+   * this is most often CORS and which headers the server must send. The
+   * message ends with the same text after `Hint:`.
+   * @default undefined
+   */
+  readonly hint: string | undefined
 
   constructor(code: StreamErrorCode, message: string, init: StreamErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause })
+    super(init.hint === undefined ? message : `${message}${/[.!?]$/.test(message) ? '' : '.'} Hint: ${init.hint}`, init.cause === undefined ? undefined : { cause: init.cause })
     this.code = code
     this.status = init.status
     this.body = init.body === undefined ? undefined : excerpt(init.body)
     this.retryAfter = init.retryAfter
     this.position = init.position
+    this.hint = init.hint
   }
 }
 

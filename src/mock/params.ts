@@ -32,6 +32,7 @@ export interface MockParams {
   lang: 'zh' | 'en' | undefined
   format: 'repr' | 'json'
   lastContent: 'repeat' | 'empty'
+  cors: boolean
 }
 
 /** One row of {@link MOCK_PARAMS}. @public */
@@ -76,6 +77,7 @@ const DEFAULTS: MockParams = {
   lang: undefined,
   format: 'repr',
   lastContent: 'repeat',
+  cors: true,
 }
 
 function int(raw: string, max = 2 ** 31): number | undefined {
@@ -278,6 +280,11 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
     ['repeat', 'empty'],
     'Seed routes: the `completed` event repeats the last token (default), or an Ollama-style empty token comes first so it repeats `\'\'`. `/v1`: `empty` makes the finish chunk Ollama\'s `{"role": "assistant", "content": ""}` instead of an empty delta (the seed\'s `deepseek.py` only survives that one).',
     'The last token shown once, never twice.',
+  ),
+  boolParam(
+    'cors',
+    '`0`: no CORS headers on the answer and none on the `OPTIONS` preflight (query parameter only there, as a preflight carries no `x-mock-*` values), as a backend that never heard of CORS. Default `1`: the `Origin` is echoed.',
+    'From a page on another origin: `error`, code `network`, with a `hint` naming the headers the server must send; on the same origin: no change.',
   ),
 ]
 

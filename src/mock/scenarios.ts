@@ -206,9 +206,11 @@ const PROTOCOLS: Record<string, Protocol> = { '/stream/get': 'seed', '/stream/po
  */
 export function planResponse(req: MockRequest, stats?: MockStats): Plan {
   const header = lookup(req.headers)
-  const extra = cors(header)
+  let extra = cors(header)
   const method = req.method.toUpperCase()
   if (method === 'OPTIONS') {
+    // A backend without CORS answers the preflight without its headers, and the browser stops there.
+    if (/^(0|false|no|off)$/.test(req.query.get('cors') ?? '')) return { status: 204, statusText: reason(204), headers: {}, headDelay: 0, steps: [], control: true }
     const plan = fixed(204, 'text/plain', '', {
       ...extra,
       'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
@@ -255,6 +257,7 @@ export function planResponse(req: MockRequest, stats?: MockStats): Plan {
   if (name !== null && !scenario) return fixed(400, 'text/plain; charset=utf-8', `mock: unknown scenario "${name}"; see GET /__scenarios`, extra)
   const p = readParams(req.query, header, scenario?.params)
   if (typeof p === 'string') return fixed(400, 'text/plain; charset=utf-8', `mock: ${p}`, extra)
+  if (!p.cors) extra = {}
   const plan = routePlan(protocol, req, header, p, extra)
   plan.headDelay = p.firstByteDelay
   return plan

@@ -1,5 +1,6 @@
 import { StreamError } from '../errors.js'
 import type { Attempt, AttemptOutcome } from './attempt.js'
+import { corsHint } from './cors.js'
 import { withLastEventIdQuery } from './last-event-id.js'
 
 const CONNECTING = 0
@@ -58,8 +59,16 @@ export function eventSourceAttempt(a: Attempt): Promise<AttemptOutcome> {
       if (state === CONNECTING && opened && a.mayReconnect()) return
       // The `eventsource` npm package exposes the status; browsers do not.
       const { code: status, message: detail } = e as { code?: unknown; message?: unknown }
-      const error =
-        state === CLOSED || typeof status === 'number'
+      // Closed before it opened, on another origin: a refused CORS check looks
+      // exactly like this, and nothing says a response was even readable.
+      const hint = state === CLOSED && !opened && typeof status !== 'number' ? corsHint(url, { method: 'GET', withCredentials: a.withCredentials }) : undefined
+      const error = hint
+        ? new StreamError(
+            'network',
+            `EventSource could not open ${a.url}: the browser gives no reason (CORS, or a status other than 200 or a Content-Type other than text/event-stream; transport: "fetch" shows a status).`,
+            { hint },
+          )
+        : state === CLOSED || typeof status === 'number'
           ? new StreamError(
               'http',
               `EventSource could not open ${a.url}: ${typeof detail === 'string' && detail ? detail : 'status not 200 or Content-Type not text/event-stream (EventSource hides which; use transport: "fetch" to see)'}`,

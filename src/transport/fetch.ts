@@ -1,6 +1,7 @@
 import { StreamError } from '../errors.js'
 import { createSseParser } from '../sse/parse.js'
 import type { Attempt, AttemptOutcome } from './attempt.js'
+import { corsHint } from './cors.js'
 import { lastEventIdHeader } from './last-event-id.js'
 import { checkResponse } from './response.js'
 
@@ -44,7 +45,10 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
     return {
       kind: 'failed',
       responded: false,
-      error: new StreamError('network', `Could not reach ${a.url}: ${message(cause)}`, { cause }),
+      error: new StreamError('network', `Could not reach ${a.url}: ${message(cause)}`, {
+        cause,
+        hint: corsHint(a.url, { method: a.method, headers, withCredentials: a.withCredentials }),
+      }),
     }
   }
 
