@@ -12,6 +12,7 @@
 //   npm run demo -- --check           # start, stream once through the proxy, print OK, exit
 //   npm run demo -- --no-build        # reuse dist/ and examples/app/dist/
 //   npm run demo -- --forward-faults  # let pages ask the mock for faults (x-mock-* headers)
+//   npm run demo -- --cross-origin    # also serve the pages on a second port, calling Flask cross-origin (CORS)
 //
 // Environment: DEMO_PORT (8080), FLASK_PORT (5000), MOCK_PORT (8787);
 // MOCK_FAULTS: mock knobs for every stream, as a query string (default
@@ -34,12 +35,14 @@ const USAGE = `usage: npm run demo [-- --check] [-- --no-build] [-- --forward-fa
   --check           start everything, stream one answer through the static server's proxy, print OK and exit
   --no-build        skip the rollup and vite builds (use what dist/ and examples/app/dist/ hold)
   --forward-faults  pass x-mock-* request headers from the browser on to the mock LLM (off: only MOCK_FAULTS sets them)
-env: DEMO_PORT=8080 FLASK_PORT=5000 MOCK_PORT=8787, MOCK_FAULTS='delay=30' (mock knobs, see src/mock/README.md),
+  --cross-origin    also serve the pages on a second port (DEMO_PAGE_PORT) that call the Flask backend directly,
+                    from another origin, with the backend's ALLOWED_ORIGINS set to that page's origin
+env: DEMO_PORT=8080 DEMO_PAGE_PORT=8081 FLASK_PORT=5000 MOCK_PORT=8787, MOCK_FAULTS='delay=30' (mock knobs, see src/mock/README.md),
      OPENAI_BASE_URL / OPENAI_API_KEY / LLM_MODEL for a real LLM, SSE_FORMAT=json`
 
 const args = new Set(process.argv.slice(2))
 for (const a of args)
-  if (!['--check', '--no-build', '--forward-faults', '--help', '-h'].includes(a)) {
+  if (!['--check', '--no-build', '--forward-faults', '--cross-origin', '--help', '-h'].includes(a)) {
     console.error(`unknown argument ${a}\n${USAGE}`)
     process.exit(2)
   }
@@ -50,6 +53,7 @@ if (args.has('--help') || args.has('-h')) {
 const check = args.has('--check')
 const build = !args.has('--no-build')
 const forwardFaults = args.has('--forward-faults')
+const crossOrigin = args.has('--cross-origin')
 
 const say = (line) => console.error(`demo: ${line}`)
 /** Stop callbacks, run in reverse order. */
@@ -110,10 +114,12 @@ async function buildAll() {
 }
 
 /** Start examples/flask-backend/app.py; resolves with its URL once it prints LISTENING. */
-async function startFlask(python, preferredPort, upstream) {
+async function startFlask(python, preferredPort, upstream, allowedOrigin) {
   const portArg = await freeOr0(preferredPort)
   if (portArg !== preferredPort) say(`port ${preferredPort} is taken; the Flask backend uses a free one`)
   const env = { ...process.env, PYTHONUNBUFFERED: '1' }
+  // The backend's CORS setting: off unless a page on another origin must call it.
+  if (allowedOrigin) env.ALLOWED_ORIGINS = allowedOrigin
   // Fault knobs reach the mock as x-mock-* headers, which Flask forwards only when told to.
   if (upstream) Object.assign(env, { OPENAI_BASE_URL: upstream, OPENAI_API_KEY: process.env.OPENAI_API_KEY || 'mock-key', FLASK_FORWARD_FAULTS: '1' })
   const child = track(
@@ -160,6 +166,32 @@ async function startFlask(python, preferredPort, upstream) {
 }
 
 /** Stream one answer through the static server's proxy with the built SDK, over POST and GET. */
+/**
+ * The cross-origin page's calls as a browser makes them: a preflight for the
+ * JSON POST, then requests carrying `Origin`. Each answer must allow the
+ * page's origin, or the browser would keep it from the page.
+ */
+async function corsCheck(pageOrigin, apiUrl) {
+  const preflight = await fetch(`${apiUrl}/stream/post`, {
+    method: 'OPTIONS',
+    headers: { Origin: pageOrigin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+  })
+  await preflight.arrayBuffer()
+  const allowed = preflight.headers.get('access-control-allow-origin')
+  const headers = (preflight.headers.get('access-control-allow-headers') ?? '').toLowerCase()
+  if (allowed !== pageOrigin || !headers.includes('content-type'))
+    throw new Error(`the backend's preflight answer does not allow ${pageOrigin} to POST JSON (Access-Control-Allow-Origin: ${allowed}, Access-Control-Allow-Headers: ${headers || 'none'}); is ALLOWED_ORIGINS supported?`)
+  for (const [method, init] of [
+    ['POST /stream/post', { method: 'POST', body: JSON.stringify({ prompt: 'cors' }), headers: { Origin: pageOrigin, 'Content-Type': 'application/json' } }],
+    ['GET /stream/get', { headers: { Origin: pageOrigin } }],
+  ]) {
+    const res = await fetch(`${apiUrl}${method.split(' ')[1]}${method.startsWith('GET') ? '?text=cors' : ''}`, init)
+    await res.arrayBuffer()
+    if (res.headers.get('access-control-allow-origin') !== pageOrigin) throw new Error(`${method} from ${pageOrigin}: no Access-Control-Allow-Origin for it`)
+    console.log(`OK ${method} from ${pageOrigin}: CORS allows it`)
+  }
+}
+
 async function selfCheck(webUrl, flaskUrl, mocked) {
   const sdk = await import(pathToFileURL(join(REPO_ROOT, 'dist', 'index.js')).href)
   const client = sdk.createClient({ baseUrl: webUrl, timeouts: { idle: 30_000 } })
@@ -182,7 +214,6 @@ async function selfCheck(webUrl, flaskUrl, mocked) {
   const stats = await (await fetch(`${flaskUrl}/__stats`)).json()
   if (stats.requests['/stream/post'] !== 1 || stats.requests['/stream/get'] !== 1 || stats.completed !== 2)
     throw new Error(`the Flask backend counted ${JSON.stringify(stats)}, expected one request per route, both completed`)
-  console.log('OK')
 }
 
 /**
@@ -224,7 +255,7 @@ process.on('exit', () => {
 })
 
 async function main() {
-  const ports = { web: port('DEMO_PORT', 8080), flask: port('FLASK_PORT', 5000), mock: port('MOCK_PORT', 8787) }
+  const ports = { web: port('DEMO_PORT', 8080), page: port('DEMO_PAGE_PORT', 8081), flask: port('FLASK_PORT', 5000), mock: port('MOCK_PORT', 8787) }
 
   if (build) await buildAll()
   else if (!existsSync(join(REPO_ROOT, 'dist', 'index.js'))) throw new Error('dist/ is empty: run without --no-build')
@@ -240,7 +271,10 @@ async function main() {
     stops.push(() => mock.close())
     mockUrl = mock.url
   }
-  const flask = await startFlask(python, ports.flask, mockUrl ? `${mockUrl}/v1` : undefined)
+  // Pages only, no proxy: they call the Flask backend on its own origin.
+  const pages = crossOrigin ? await withPortFallback('cross-origin page server', ports.page, (p) => startStaticServer({ port: p, host: HOST })) : undefined
+  if (pages) stops.push(() => pages.close())
+  const flask = await startFlask(python, ports.flask, mockUrl ? `${mockUrl}/v1` : undefined, pages?.url)
   const faults = mockUrl ? mockFaults() : {}
   const proxyHeaders = Object.fromEntries(Object.entries(faults).map(([k, v]) => [`x-mock-${k}`, v]))
   const web = await withPortFallback('static server', ports.web, (p) =>
@@ -251,6 +285,8 @@ async function main() {
   if (check) {
     try {
       await selfCheck(web.url, flask.url, !realLlm)
+      if (pages) await corsCheck(pages.url, flask.url)
+      console.log('OK')
     } catch (error) {
       console.error(`demo --check FAILED: ${error.message}\n--- Flask log ---\n${flask.log().slice(-3000)}`)
       return shutdown(1)
@@ -262,6 +298,12 @@ async function main() {
     ['Examples', `${web.url}/`],
     ['Script tag', `${web.url}/examples/script-tag.html`],
     ['Vite app', `${web.url}/app/`],
+    ...(pages
+      ? [
+          ['Cross-origin', `${pages.url}/examples/script-tag.html?api=${flask.url}`],
+          ['', `${pages.url}/app/?api=${flask.url}  (the backend allows ${pages.url})`],
+        ]
+      : []),
     ['Flask backend', `${flask.url}  (counters: ${flask.url}/__stats)`],
     ['LLM', mockUrl ? `${mockUrl}/v1  (mock, MOCK_FAULTS='${new URLSearchParams(faults)}')` : `${realLlm}  (model ${process.env.LLM_MODEL || 'deepseek-r1:14b'})`],
   ]
