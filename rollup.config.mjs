@@ -16,8 +16,8 @@ const external = (id) => nodeBuiltins.test(id) || peers.test(id)
 const entries = {
   index: 'src/index.ts',
   dom: 'src/dom/index.ts',
-  'mock-server': 'src/mock/server.ts',
-  testing: 'src/mock/testing.ts',
+  'mock-server': 'src/mock/index.ts',
+  testing: 'src/testing/index.ts',
   markdown: 'src/markdown/index.ts',
   chat: 'src/chat/index.ts',
 }

@@ -1,9 +1,8 @@
 import { StreamError } from './errors.js'
-import { defaults, retryPolicy } from './options.js'
-import type { ClientOptions, RequestOptions } from './options.js'
-import { createReducer } from './reduce.js'
-import { createHandle } from './stream.js'
-import type { LlmStream } from './stream.js'
+import { createStreamReducer } from './reduce.js'
+import { createHandle } from './handle.js'
+import type { LlmStream } from './handle.js'
+import type { Settled } from './settle.js'
 import type { Attempt, AttemptOutcome } from './transport/attempt.js'
 import { eventSourceAttempt } from './transport/eventsource.js'
 import { fetchAttempt } from './transport/fetch.js'
@@ -16,43 +15,29 @@ const RETRYABLE_STATUS = [408, 429, 502, 503, 504]
 /** Our own errors as they are; anything else (a bug, a misconfiguration) as a `network` error. */
 const asError = (error: unknown) => (error instanceof StreamError ? error : new StreamError('network', String(error), { cause: error }))
 
-/** A request with every option settled. @internal */
-export interface Prepared {
-  url: string
-  method: 'GET' | 'POST'
-  body: BodyInit | undefined
-  useEventSource: boolean
-  client: ClientOptions
-  call: RequestOptions
-  /** Content-Type implied by `json`. */
-  contentType: string | undefined
-}
-
 /**
  * Run one stream: attempts, retries, timeouts and cancellation around a
  * transport, feeding one reducer. Starts on the next microtask, so that
  * listeners attached right after `get()`/`post()` see every event.
  * @internal
  */
-export function connect(p: Prepared): LlmStream {
-  const { client, call } = p
-  const pick = <K extends keyof RequestOptions & keyof ClientOptions>(k: K) => (call[k] ?? client[k]) as RequestOptions[K]
-  const policy = retryPolicy(pick('retry'))
-  const signal = call.signal
+export function connect(p: Settled): LlmStream {
+  const policy = p.retry
+  const signal = p.signal
 
   let cancel: (() => void) | undefined
   let idleTimer: ReturnType<typeof setTimeout> | undefined
   let firstTokenTimer: ReturnType<typeof setTimeout> | undefined
   let wake: (() => void) | undefined
   let attempt = 0
-  let lastEventId = call.lastEventId ?? ''
+  let lastEventId = p.lastEventId ?? ''
   let serverRetry = 0
 
   const handle = createHandle({
     state: () => reducer,
     abort: () => onSignal(),
   })
-  const reducer = createReducer({ dialect: pick('dialect'), emit: handle.dispatch, thinkTags: pick('thinkTags') ?? true })
+  const reducer = createStreamReducer({ dialect: p.dialect, emit: handle.dispatch, thinkTags: p.thinkTags })
 
   /** Reach a final status once, then release everything. */
   function stop(finalise: () => void): void {
@@ -67,10 +52,9 @@ export function connect(p: Prepared): LlmStream {
   const fail = (error: StreamError) => stop(() => reducer.fail(error))
   const onSignal = () => stop(() => reducer.abort())
 
-  /** A timeout that fails the stream, or undefined when it is off (0). */
   /** A timer for timeouts.<name>, or none when it is off; `delay` overrides the wait (the idle check). */
-  const timer = (name: keyof typeof defaults.timeouts, what: string, delay?: number) => {
-    const ms = call.timeouts?.[name] ?? client.timeouts?.[name] ?? defaults.timeouts[name]
+  const timer = (name: keyof Settled['timeouts'], what: string, delay?: number) => {
+    const ms = p.timeouts[name]
     if (ms > 0 && !reducer.final)
       return setTimeout(
         () => (name === 'idle' ? checkIdle() : fail(new StreamError('timeout', `No ${what} for ${ms} ms (timeouts.${name})`))),
@@ -81,7 +65,7 @@ export function connect(p: Prepared): LlmStream {
   // read (measurable at 20k tokens/s); instead each read only stamps the
   // time, and the one pending timer checks the stamp when it fires.
   let lastData = 0
-  const idleMs = call.timeouts?.idle ?? client.timeouts?.idle ?? defaults.timeouts.idle
+  const idleMs = p.timeouts.idle
   function armIdle(): void {
     if (!(idleMs > 0) || reducer.final) return
     lastData = Date.now()
@@ -102,13 +86,13 @@ export function connect(p: Prepared): LlmStream {
     url: p.url,
     method: p.method,
     body: p.body,
-    withCredentials: pick('withCredentials') ?? false,
-    maxEventBytes: pick('maxEventBytes') ?? defaults.maxEventBytes,
-    eventTypes: pick('eventTypes') ?? [],
-    fetch: client.fetch,
-    EventSource: client.EventSource,
+    withCredentials: p.withCredentials,
+    maxEventBytes: p.maxEventBytes,
+    eventTypes: p.eventTypes,
+    fetch: p.fetch,
+    EventSource: p.EventSource,
     async headers() {
-      const h = await resolveHeaders([client.headers, call.headers])
+      const h = await resolveHeaders(p.headers)
       if (p.contentType && !h.has('content-type')) h.set('content-type', p.contentType)
       return h
     },

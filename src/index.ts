@@ -3,42 +3,9 @@
 export { createClient } from './client.js'
 export type { Client } from './client.js'
 
-export type { LlmStream, StreamEventOf } from './stream.js'
+export type { LlmStream, StreamEventOf } from './handle.js'
 
 export type {
-  ClientOptions,
-  RequestOptions,
-  StreamOptions,
-  Timeouts,
-  RetryOptions,
-  HeadersInput,
-  HeaderValue,
-  EventSourceLike,
-  EventSourceConstructor,
-} from './options.js'
-
-export { createSseParser } from './sse/parse.js'
-
-export { parseJsonish } from './payload/jsonish.js'
-export type { JsonishOptions } from './payload/jsonish.js'
-
-export { seedDialect, openaiDialect, textDialect } from './payload/dialects.js'
-
-export { createReducer } from './reduce.js'
-export type { Reducer, ReducerOptions } from './reduce.js'
-
-export { StreamError, isStreamError } from './errors.js'
-export type { StreamErrorCode, StreamErrorInit } from './errors.js'
-
-export type {
-  SseEvent,
-  SseParser,
-  SseParserOptions,
-  SseEnd,
-  Decoded,
-  Dialect,
-  DialectFn,
-  Usage,
   StreamStatus,
   FinalStatus,
   StreamResult,
@@ -47,4 +14,23 @@ export type {
   StreamWarning,
   StreamTimings,
   StreamCounts,
-} from './types.js'
+} from './result.js'
+
+export type { ClientOptions, RequestOptions, StreamOptions, Timeouts, RetryOptions } from './options.js'
+export type { HeadersInput, HeaderValue } from './transport/headers.js'
+export type { EventSourceLike, EventSourceConstructor } from './transport/eventsource.js'
+
+export { createSseParser } from './sse/parse.js'
+export type { SseEvent, SseParser, SseParserOptions, SseEnd } from './sse/types.js'
+
+export { parseJsonish } from './payload/jsonish.js'
+export type { JsonishOptions } from './payload/jsonish.js'
+
+export { seedDialect, openaiDialect, textDialect } from './payload/dialects.js'
+export type { Decoded, Dialect, DialectFn, Usage } from './payload/types.js'
+
+export { createReducer } from './reduce.js'
+export type { Reducer, ReducerOptions } from './reduce.js'
+
+export { StreamError, isStreamError } from './errors.js'
+export type { StreamErrorCode, StreamErrorInit } from './errors.js'

@@ -1,21 +1,6 @@
-import { StreamError } from './errors.js'
-import { lastEventIdHeader } from './transport/last-event-id.js'
-import type { Dialect } from './types.js'
-
-/** A header value, or a function giving one (called on every attempt, so a token can be refreshed). @public */
-export type HeaderValue = string | (() => string | undefined | Promise<string | undefined>)
-
-/**
- * Headers in any of the usual shapes: a `Headers` instance, `[name, value]`
- * pairs, a plain object (values may be functions), or one async function
- * returning any of those. They are copied when each request starts.
- * @public
- */
-export type HeadersInput =
-  | Headers
-  | [string, string][]
-  | Record<string, HeaderValue | undefined>
-  | (() => HeadersInit | Promise<HeadersInit>)
+import type { Dialect } from './payload/types.js'
+import type { EventSourceConstructor } from './transport/eventsource.js'
+import type { HeadersInput } from './transport/headers.js'
 
 /** Time limits, in milliseconds; `0` turns one off. @public */
 export interface Timeouts {
@@ -53,16 +38,6 @@ export interface RetryOptions {
   /** Upper bound for any computed delay. @default 30000 */
   maxDelay?: number | undefined
 }
-
-/** Something constructed like the browser's `EventSource`. @public */
-export interface EventSourceLike {
-  readonly readyState: number
-  close(): void
-  addEventListener(type: string, listener: (event: Event) => void): void
-}
-
-/** The `EventSource` constructor shape the GET transport needs. @public */
-export type EventSourceConstructor = new (url: string, init?: { withCredentials?: boolean }) => EventSourceLike
 
 /** Options shared by the client and each call. @public */
 export interface StreamOptions {
@@ -135,51 +110,4 @@ export interface RequestOptions extends StreamOptions {
   lastEventId?: string | undefined
   /** Cancels the stream, like `abort()`. An already-aborted signal starts nothing. */
   signal?: AbortSignal | undefined
-}
-
-/** Defaults, in one place. @internal */
-export const defaults = {
-  timeouts: { firstToken: 0, idle: 120_000 },
-  retry: { attempts: 3, baseDelay: 1000, maxDelay: 30_000 },
-  maxEventBytes: 4 * 1024 * 1024,
-} as const
-
-/** Settled retry policy; `attempts: 1` means no retry. @internal */
-export interface RetryPolicy {
-  attempts: number
-  baseDelay: number
-  maxDelay: number
-}
-
-export function retryPolicy(retry: StreamOptions['retry']): RetryPolicy {
-  const r = retry === true ? {} : retry || { attempts: 1 }
-  return {
-    attempts: r.attempts ?? defaults.retry.attempts,
-    baseDelay: r.baseDelay ?? defaults.retry.baseDelay,
-    maxDelay: r.maxDelay ?? defaults.retry.maxDelay,
-  }
-}
-
-/** Fail fast, with a message that says what to do. @internal */
-export function validate(path: unknown, options: RequestOptions & ClientOptions): void {
-  const fail = (message: string) => {
-    throw new StreamError('invalid-options', message)
-  }
-  const oneOf = (name: string, value: unknown, allowed: string[], fn?: boolean) => {
-    if (value !== undefined && !(fn && typeof value === 'function') && !allowed.includes(value as string))
-      fail(`Unknown ${name} ${JSON.stringify(value)}: use '${allowed.join("', '")}'${fn ? ' or a function' : ''}.`)
-  }
-  if (typeof path !== 'string' && !(path instanceof URL))
-    fail(`Expected a path or URL first, got ${typeof path}. Did you mean client.post('/stream/post', { json: { prompt } })?`)
-  if (options.json !== undefined && options.body !== undefined) fail('Pass either `json` or `body`, not both.')
-  oneOf('dialect', options.dialect, ['auto', 'seed', 'openai', 'text'], true)
-  oneOf('transport', options.transport, ['auto', 'eventsource', 'fetch'])
-  const think = options.thinkTags
-  if (think !== undefined && typeof think !== 'boolean' && think !== 'open') fail(`thinkTags must be true, false or 'open', not ${JSON.stringify(think)}.`)
-  for (const [name, value] of Object.entries(options.timeouts ?? {}))
-    if (value !== undefined && !(typeof value === 'number' && value >= 0)) fail(`timeouts.${name} must be a number of ms ≥ 0 (0 turns it off).`)
-  const id = options.lastEventId
-  if (id !== undefined && (typeof id !== 'string' || lastEventIdHeader(id) === undefined))
-    fail(`lastEventId must be a string without control characters (other than tab), not ${JSON.stringify(id)}: it is sent as a header.`)
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('`fetch` must be a function.')
 }

@@ -1,17 +1,9 @@
 import { StreamError, excerpt } from './errors.js'
 import { resolveDialect } from './payload/dialects.js'
 import { createThinkSplitter } from './payload/think.js'
-import type {
-  Decoded,
-  Dialect,
-  FinalStatus,
-  SseEvent,
-  StreamEvent,
-  StreamResult,
-  StreamStatus,
-  StreamWarning,
-  Usage,
-} from './types.js'
+import type { Decoded, Dialect, Usage } from './payload/types.js'
+import type { FinalStatus, StreamEvent, StreamResult, StreamStatus, StreamWarning } from './result.js'
+import type { SseEvent } from './sse/types.js'
 
 /** Options of {@link createReducer}. @public */
 export interface ReducerOptions {
@@ -45,12 +37,6 @@ export interface Reducer {
    * parser's unterminated last event (`SseEnd.discarded`).
    */
   end(discarded?: string): void
-  /**
-   * Whether `end(discarded)` now would give `completed`. Lets a caller that
-   * can resume (`Last-Event-ID`) retry a clean but early close instead of
-   * ending the stream `incomplete`.
-   */
-  wouldComplete(discarded?: string): boolean
   /**
    * The transport failed: status `error` (`incomplete` for code
    * `incomplete`). If the model had already sent a `finish_reason` the
@@ -101,6 +87,21 @@ const key = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v, (_, x) =>
  * @public
  */
 export function createReducer(options: ReducerOptions): Reducer {
+  return createStreamReducer(options)
+}
+
+/** The reducer plus what the connection loop needs to decide on a resume. @internal */
+export interface StreamReducer extends Reducer {
+  /**
+   * Whether `end(discarded)` now would give `completed`. Lets a caller that
+   * can resume (`Last-Event-ID`) retry a clean but early close instead of
+   * ending the stream `incomplete`.
+   */
+  wouldComplete(discarded?: string): boolean
+}
+
+/** {@link createReducer} with the resume check, for `connect()`. @internal */
+export function createStreamReducer(options: ReducerOptions): StreamReducer {
   const { emit } = options
   const now = options.now ?? Date.now
   const t0 = now()

@@ -1,10 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { expect, test } from 'vitest'
 import { StreamError } from '../src/errors.js'
-import { createReducer } from '../src/reduce.js'
+import { createReducer, createStreamReducer } from '../src/reduce.js'
 import type { ReducerOptions } from '../src/reduce.js'
 import { createSseParser } from '../src/sse/parse.js'
-import type { StreamEvent, StreamResult, SseEvent } from '../src/types.js'
+import type { StreamEvent, StreamResult, SseEvent } from '../src/index.js'
 import { splits } from './helpers/chunks.js'
 
 const ev = (data: string, type = 'message', id?: string): SseEvent => ({
@@ -25,7 +25,7 @@ const chunk = (delta: object, finish: string | null = null) =>
 function setup(options: Partial<ReducerOptions> = {}) {
   const events: StreamEvent[] = []
   const clock = { t: 1000 }
-  const r = createReducer({ emit: (e) => events.push(e), now: () => clock.t, ...options })
+  const r = createStreamReducer({ emit: (e) => events.push(e), now: () => clock.t, ...options })
   const types = () => events.map((e) => e.type)
   const of = <T extends StreamEvent['type']>(type: T) =>
     events.filter((e): e is Extract<StreamEvent, { type: T }> => e.type === type)
@@ -175,7 +175,7 @@ test('a discarded event after finish_reason is only a warning: the stream is com
   expect(r.warnings.map((w) => w.code)).toEqual(['discarded'])
 })
 
-test('wouldComplete() tells what end() would give, without ending the stream', () => {
+test('the resume check (internal) tells what end() would give, without ending the stream', () => {
   const s = stream([seed('a')])
   expect(s.r.wouldComplete()).toBe(false)
   const o = stream([chunk({ content: 'a' }, 'stop')])

@@ -1,4 +1,4 @@
-import type { LlmStream } from '../stream.js'
+import type { LlmStream } from '../index.js'
 
 /** Where {@link renderStream} writes. @public */
 export interface RenderTargets {

@@ -3,7 +3,7 @@
 // so the server, the msw handlers and src/mock/README.md cannot disagree
 // (test/mock/readme.test.ts checks the README lists every name).
 
-/** Everything a request can ask of the mock, after parsing. @public */
+/** Everything a request can ask of the mock, after parsing. */
 export interface MockParams {
   delay: number
   firstByteDelay: number
@@ -35,7 +35,7 @@ export interface MockParams {
   cors: boolean
 }
 
-/** One row of {@link MOCK_PARAMS}. @public */
+/** One row of {@link MOCK_PARAMS}. */
 export interface MockParamSpec {
   /** Query parameter name; also header `x-mock-<name>` (any case). */
   name: keyof MockParams
@@ -156,7 +156,6 @@ function oneOf<K extends keyof MockParams>(name: K, options: readonly MockParams
  * Every knob of the mock, in documentation order. Token positions (`N`) count
  * answer and reasoning tokens from the start of the script, also across a
  * `Last-Event-ID` resume, so a fault already passed does not fire again.
- * @public
  */
 export const MOCK_PARAMS: readonly MockParamSpec[] = [
   intParam('delay', 'ms', 'Wait this long before every token event.', 'Nothing special: the same text, spread over time.'),

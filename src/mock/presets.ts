@@ -1,8 +1,7 @@
 // Named scenarios: sets of knobs with the outcome a correct client must
 // report, usable as `?scenario=<name>` and as a checklist for client tests.
 
-import type { StreamErrorCode } from '../errors.js'
-import type { FinalStatus } from '../types.js'
+import type { FinalStatus, StreamErrorCode } from '../index.js'
 
 /** How a stream ends for a correct client. @public */
 export interface MockOutcome {

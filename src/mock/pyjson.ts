@@ -30,7 +30,6 @@ function dumpKey(key: PyKey): string {
 /**
  * `json.dumps(value, ensure_ascii=False)` of a {@link PyValue}: tuples print
  * as lists, `float('nan')` as `NaN`.
- * @public
  */
 export function pyJsonDumps(value: PyValue): string {
   if (value === null || value === undefined) return 'null'

@@ -7,19 +7,19 @@ import { isPyPrintable } from './printable.js'
 
 const BRAND = '__pyValue__'
 
-/** A Python `float`: JavaScript numbers that are integers print as `int` unless wrapped. @public */
+/** A Python `float`: JavaScript numbers that are integers print as `int` unless wrapped. */
 export interface PyFloat {
   readonly [BRAND]: 'float'
   readonly value: number
 }
 
-/** A Python `tuple`: arrays print as `list` unless wrapped. @public */
+/** A Python `tuple`: arrays print as `list` unless wrapped. */
 export interface PyTuple {
   readonly [BRAND]: 'tuple'
   readonly items: readonly PyValue[]
 }
 
-/** A value that can be a `dict` key in Python. @public */
+/** A value that can be a `dict` key in Python. */
 export type PyKey = string | number | bigint | boolean | null | PyFloat | PyTuple
 
 /**
@@ -27,7 +27,6 @@ export type PyKey = string | number | bigint | boolean | null | PyFloat | PyTupl
  * (non-integer `number` or {@link pyFloat}), `bool`, `None` (`null` or
  * `undefined`), `list` (array), `tuple` ({@link pyTuple}) and `dict` (plain
  * object with string keys, or a `Map` for other keys; insertion order kept).
- * @public
  */
 export type PyValue =
   | PyKey
@@ -36,12 +35,12 @@ export type PyValue =
   | ReadonlyMap<PyKey, PyValue>
   | { readonly [key: string]: PyValue }
 
-/** Mark a number as a Python `float`, so `pyFloat(1)` prints `1.0`. @public */
+/** Mark a number as a Python `float`, so `pyFloat(1)` prints `1.0`. */
 export function pyFloat(value: number): PyFloat {
   return { [BRAND]: 'float', value }
 }
 
-/** Build a Python `tuple`: `pyTuple(1)` prints `(1,)`. @public */
+/** Build a Python `tuple`: `pyTuple(1)` prints `(1,)`. */
 export function pyTuple(...items: PyValue[]): PyTuple {
   return { [BRAND]: 'tuple', items }
 }
@@ -122,7 +121,6 @@ function reprEntries(entries: Iterable<[PyValue, PyValue]>): string {
  * ```ts
  * pyRepr({ content: 'it\'s', done: true, n: null }) // `{'content': "it's", 'done': True, 'n': None}`
  * ```
- * @public
  */
 export function pyRepr(value: PyValue): string {
   if (value === null || value === undefined) return 'None'

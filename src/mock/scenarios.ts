@@ -19,7 +19,7 @@ export type { Step } from './steps.js'
 export { MOCK_SCENARIOS } from './presets.js'
 export type { MockOutcome, MockScenario } from './presets.js'
 
-/** How to answer one request. @public */
+/** How to answer one request. */
 export interface Plan {
   status: number
   statusText: string
@@ -36,7 +36,7 @@ export interface Plan {
   control: boolean
 }
 
-/** A request as the executors see it. @public */
+/** A request as the executors see it. */
 export interface MockRequest {
   method: string
   /** Path without the query: `/stream/get`. */
@@ -202,7 +202,6 @@ const PROTOCOLS: Record<string, Protocol> = { '/stream/get': 'seed', '/stream/po
  * Decide how to answer `req`: the route, then its knobs (query parameters,
  * `x-mock-*` headers, `?scenario=`), then the faults. Pure apart from
  * `stats`, which counts the request and serves `/__stats` and `/__reset`.
- * @public
  */
 export function planResponse(req: MockRequest, stats?: MockStats): Plan {
   const header = lookup(req.headers)

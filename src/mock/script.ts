@@ -107,7 +107,7 @@ export interface Script {
   reasoning: string[]
 }
 
-/** The prompt the seed hard-codes (`text = '详解一下flask框架'`), used when a request carries none. */
+/** The prompt the Flask tutorial hard-codes (`text = '详解一下flask框架'`), used when a request carries none. @public */
 export const DEFAULT_PROMPT = '详解一下flask框架'
 
 /** Two U+FFFD: what a decoder makes of the bytes FF E4 BD followed by ASCII. */

@@ -176,15 +176,3 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     resetStats: () => stats.reset(),
   }
 }
-
-export { planResponse, MOCK_ROUTES, MOCK_SCENARIOS } from './scenarios.js'
-export type { Plan, Step, MockRequest, MockRoute, MockScenario, MockOutcome } from './scenarios.js'
-export { MOCK_PARAMS } from './params.js'
-export type { MockParams, MockParamSpec } from './params.js'
-export { createMockStats } from './stats.js'
-export type { MockStats, MockStatsSnapshot } from './stats.js'
-export { scriptFor, expectedText, expectedReasoning, DEFAULT_PROMPT } from './script.js'
-export type { Script, ScriptOptions } from './script.js'
-export { pyRepr, pyFloat, pyTuple } from './repr.js'
-export type { PyValue, PyKey, PyFloat, PyTuple } from './repr.js'
-export { pyJsonDumps } from './pyjson.js'

@@ -12,7 +12,6 @@ import { createRandom } from './random.js'
  * the terminating chunk, once earlier writes have reached the client (the
  * seed's crashed generator); `stall` keeps it open, sending `heartbeat`
  * bytes if given, until the client goes away.
- * @public
  */
 export type Step =
   | { bytes: Uint8Array }

@@ -1,5 +1,6 @@
 import { parseJsonish } from './jsonish.js'
-import type { Decoded, Dialect, DialectFn, SseEvent } from '../types.js'
+import type { SseEvent } from '../sse/types.js'
+import type { Decoded, Dialect, DialectFn } from './types.js'
 
 // Event data → tokens: the seed backend's `str(dict)` events (Python repr, with
 // a `completed` event that repeats the last token), OpenAI-compatible
@@ -9,7 +10,6 @@ import type { Decoded, Dialect, DialectFn, SseEvent } from '../types.js'
 
 /**
  * A dialect prepared for one stream.
- * @public
  */
 export interface ResolvedDialect {
   /** Decode one event. */
@@ -177,7 +177,6 @@ export const textDialect: DialectFn = common((text) => ({ text }))
  * `error` object) is OpenAI; a dict with `content` or `status` is the seed;
  * anything else is a plain-text token. {@link resolveDialect} `('auto')` also
  * keeps to the first structured format it sees.
- * @public
  */
 export const autoDialect: DialectFn = (event) => createStructured().decode(event)
 
@@ -195,7 +194,6 @@ const BUILT_IN: Record<string, DialectFn | undefined> = { seed: seedDialect, ope
  *   so a clean end without either is `incomplete`.
  *
  * @param dialect - a built-in name or your own function. @default 'auto'
- * @public
  */
 export function resolveDialect(dialect: Dialect | undefined): ResolvedDialect {
   const decode = typeof dialect === 'function' ? dialect : BUILT_IN[dialect ?? 'auto']

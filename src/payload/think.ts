@@ -4,19 +4,19 @@
 // answer channel. The tags arrive split across events (`<th` + `ink>`), so
 // only a suffix that could still become the tag is held back.
 
-/** Answer and reasoning text released by one step of a {@link ThinkSplitter}. @public */
+/** Answer and reasoning text released by one step of a {@link ThinkSplitter}. */
 export interface ThinkSplit {
   text: string
   reasoning: string
 }
 
-/** Options of {@link createThinkSplitter}. @public */
+/** Options of {@link createThinkSplitter}. */
 export interface ThinkOptions {
   /** The text starts inside the block: reasoning until `</think>` (a leading `<think>` is accepted too). @default false */
   open?: boolean | undefined
 }
 
-/** Streaming `<think>…</think>` splitter, see {@link createThinkSplitter}. @public */
+/** Streaming `<think>…</think>` splitter, see {@link createThinkSplitter}. */
 export interface ThinkSplitter {
   /** Feed the next piece of answer text; returns what can be released now. */
   push(text: string): ThinkSplit
@@ -57,7 +57,6 @@ const partial = (s: string, tag: string): number => {
  * s.push('<th') // { text: '', reasoning: '' }
  * s.push('ink>hmm</think>\n\nHi') // { text: 'Hi', reasoning: 'hmm' }
  * ```
- * @public
  */
 export function createThinkSplitter(options?: ThinkOptions): ThinkSplitter {
   const open = options?.open === true

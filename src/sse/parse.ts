@@ -1,5 +1,5 @@
 import { StreamError } from '../errors.js'
-import type { SseEnd, SseEvent, SseParser, SseParserOptions } from '../types.js'
+import type { SseEnd, SseEvent, SseParser, SseParserOptions } from '../sse/types.js'
 
 // Bytes → events: WHATWG HTML §9.2.6 "Interpreting an event stream"
 // (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation),

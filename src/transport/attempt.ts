@@ -1,6 +1,6 @@
 import type { StreamError } from '../errors.js'
-import type { EventSourceConstructor } from '../options.js'
-import type { SseEvent } from '../types.js'
+import type { EventSourceConstructor } from './eventsource.js'
+import type { SseEvent } from '../sse/types.js'
 
 /**
  * What a transport gets for one connection attempt. Transports know nothing

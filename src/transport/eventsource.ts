@@ -3,6 +3,16 @@ import type { Attempt, AttemptOutcome } from './attempt.js'
 import { corsHint } from './cors.js'
 import { withLastEventIdQuery } from './last-event-id.js'
 
+/** Something constructed like the browser's `EventSource`. @public */
+export interface EventSourceLike {
+  readonly readyState: number
+  close(): void
+  addEventListener(type: string, listener: (event: Event) => void): void
+}
+
+/** The `EventSource` constructor shape the GET transport needs. @public */
+export type EventSourceConstructor = new (url: string, init?: { withCredentials?: boolean }) => EventSourceLike
+
 const CONNECTING = 0
 const CLOSED = 2
 

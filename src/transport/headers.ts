@@ -1,4 +1,17 @@
-import type { HeaderValue, HeadersInput } from '../options.js'
+/** A header value, or a function giving one (called on every attempt, so a token can be refreshed). @public */
+export type HeaderValue = string | (() => string | undefined | Promise<string | undefined>)
+
+/**
+ * Headers in any of the usual shapes: a `Headers` instance, `[name, value]`
+ * pairs, a plain object (values may be functions), or one async function
+ * returning any of those. They are copied when each request starts.
+ * @public
+ */
+export type HeadersInput =
+  | Headers
+  | [string, string][]
+  | Record<string, HeaderValue | undefined>
+  | (() => HeadersInit | Promise<HeadersInit>)
 
 /**
  * Copy one or more header inputs into a fresh `Headers`, later inputs

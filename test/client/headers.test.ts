@@ -61,12 +61,3 @@ test('GET with headers goes over fetch even where EventSource exists', async () 
   expect(s.requests[0]!.method).toBe('GET')
   expect(new URL(s.requests[0]!.url, s.url).searchParams.get('text')).toBe('详解 flask&x')
 })
-
-test('misuse fails fast with a message that says what to do', () => {
-  const client = createClient()
-  expect(() => client.post({ json: {} } as never)).toThrow(/Did you mean client\.post\('\/stream\/post'/)
-  expect(() => createClient({ dialect: 'python' as never })).toThrow(/Unknown dialect "python"/)
-  expect(() => createClient({ thinkTags: 'closed' as never })).toThrow(/thinkTags must be true, false or 'open', not "closed"/)
-  expect(() => createClient({ thinkTags: 'open' })).not.toThrow()
-  expect(() => client.post('/x', { json: {}, body: 'x' })).toThrow(/either `json` or `body`/)
-})

@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createClient } from '../../src/index.js'
-import { createMockHandlers, expectedText } from '../../src/mock/testing.js'
+import { createMockHandlers, expectedText } from '../../src/testing/index.js'
 
 // What a user's jsdom test looks like: the package's own msw handlers stand
 // in for the backend, and `fetch` is looked up at request time, so msw's

@@ -3,7 +3,7 @@
 // and LF), because the network may cut a body anywhere.
 
 import { createSseParser } from '../../src/sse/parse.js'
-import type { SseEnd, SseEvent, SseParserOptions } from '../../src/types.js'
+import type { SseEnd, SseEvent, SseParserOptions } from '../../src/index.js'
 import type { StreamError } from '../../src/errors.js'
 import { createRandom as prng } from '../../src/mock/random.js'
 

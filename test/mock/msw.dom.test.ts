@@ -1,6 +1,6 @@
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { createMockHandlers, expectedText, scriptFor } from '../../src/mock/testing.js'
+import { createMockHandlers, expectedText, scriptFor } from '../../src/testing/index.js'
 
 // The testing entry in a DOM-like environment (jsdom), as component tests use it.
 const server = setupServer(...createMockHandlers({ baseUrl: 'http://api.test' }))

@@ -156,7 +156,7 @@ test('with baseUrl "*" the handlers answer on any origin', async () => {
 test('the testing entry bundles for browsers with no Node built-ins (msw left external)', async () => {
   const { build } = await import('esbuild')
   const out = await build({
-    entryPoints: [new URL('../../src/mock/testing.ts', import.meta.url).pathname],
+    entryPoints: [new URL('../../src/testing/index.ts', import.meta.url).pathname],
     bundle: true,
     platform: 'browser',
     format: 'esm',

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
 import { autoDialect, openaiDialect, resolveDialect, seedDialect, textDialect } from '../../src/payload/dialects.js'
-import type { Decoded, DialectFn, SseEvent } from '../../src/types.js'
+import type { Decoded, DialectFn, SseEvent } from '../../src/index.js'
 
 const ev = (data: string, type = 'message'): SseEvent => ({ type, data, id: undefined, lastEventId: '' })
 const SEED_META = { request_id: '123456789', userid: '789465' }

@@ -2,7 +2,7 @@ import { expect, test } from 'vitest'
 import { isStreamError } from '../../src/errors.js'
 import type { StreamError } from '../../src/errors.js'
 import { createSseParser, DEFAULT_MAX_EVENT_BYTES } from '../../src/sse/parse.js'
-import type { SseEvent } from '../../src/types.js'
+import type { SseEvent } from '../../src/index.js'
 import { bytesOf, collect, record, splits, splitEvery } from '../helpers/chunks.js'
 
 const message = (data: string, more: Partial<SseEvent> = {}): SseEvent => ({

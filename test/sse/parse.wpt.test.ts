@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { expect, test } from 'vitest'
 import { createSseParser } from '../../src/sse/parse.js'
-import type { SseEnd, SseEvent } from '../../src/types.js'
+import type { SseEnd, SseEvent } from '../../src/index.js'
 import { formatVectors } from '../fixtures/wpt/format-vectors.js'
 import { bytesOf, collect, concat, prng, splitEvery, splitRandom, splits } from '../helpers/chunks.js'
 import { reference } from './reference.js'

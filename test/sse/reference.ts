@@ -4,7 +4,7 @@
 // dispatch, a last event ID buffer that persists). No fast paths to share
 // bugs with src/sse/parse.ts.
 
-import type { SseEvent } from '../../src/types.js'
+import type { SseEvent } from '../../src/index.js'
 
 export interface ReferenceResult {
   events: SseEvent[]

@@ -1,4 +1,4 @@
-import type { StreamEvent, StreamEventType, StreamResult, StreamStatus } from './types.js'
+import type { StreamEvent, StreamEventType, StreamResult, StreamStatus } from './result.js'
 
 /** The event of a given `type`. @public */
 export type StreamEventOf<T extends StreamEventType> = Extract<StreamEvent, { type: T }>
