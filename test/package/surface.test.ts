@@ -13,6 +13,7 @@ const ENTRIES = {
   './dom': 'src/dom/index.ts',
   './mock-server': 'src/mock/index.ts',
   './testing': 'src/testing/index.ts',
+  './markdown': 'src/markdown/index.ts',
 } as const
 
 const program = ts.createProgram(
