@@ -14,6 +14,7 @@ const ENTRIES = {
   './mock-server': 'src/mock/index.ts',
   './testing': 'src/testing/index.ts',
   './markdown': 'src/markdown/index.ts',
+  './chat': 'src/chat/index.ts',
 } as const
 
 const program = ts.createProgram(
