@@ -15,6 +15,7 @@ import { mdTable } from './lib/measure.mjs'
 import { wrongList } from './lib/verdict.mjs'
 import { e2e, e2eReport, e2eTargets } from './sections/e2e.mjs'
 import { framing, framingReport, framingTargets } from './sections/framing.mjs'
+import { markdown, markdownReport, markdownTargets } from './sections/markdown.mjs'
 import { pipeline, pipelineReport, pipelineTargets } from './sections/pipeline.mjs'
 import { render, renderReport, renderTargets } from './sections/render.mjs'
 import { scaling, scalingReport, scalingTargets } from './sections/scaling.mjs'
@@ -25,7 +26,7 @@ const quick = argv.includes('--quick')
 const write = argv.includes('--write')
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 if (argv.includes('--help')) {
-  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render]')
+  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,markdown]')
   process.exit(0)
 }
 
@@ -44,6 +45,7 @@ const SECTIONS = [
   ['scaling', scaling, scalingReport, scalingTargets],
   ['e2e', e2e, e2eReport, e2eTargets],
   ['render', render, renderReport, renderTargets],
+  ['markdown', markdown, markdownReport, markdownTargets],
 ]
 
 log(`building the SDK from src/ (esbuild → ${outDir})`)
