@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it'
-import type { Token } from 'markdown-it'
+import type { MarkdownIt as Parser, Token } from 'markdown-it'
 import { completeTail } from './complete.js'
 import type { Block, MarkdownSnapshot, MarkdownStream, MarkdownStreamOptions } from './types.js'
 
@@ -8,7 +8,7 @@ type Refs = Record<string, { title: string; href: string }>
 // One parser per configuration for the whole page: building one costs ≈ 25 ms and its first
 // parse ≈ 45 ms more (linkify compiles its patterns), too much for every chat message.
 // Parsing keeps no state in the instance (definitions live in the env we pass).
-const parsers = new Map<string, MarkdownIt>()
+const parsers = new Map<string, Parser>()
 
 // A bracketed text that could be a reference label: `[x]`, `[x][y]`, `[x]`.
 const LABEL = /\[((?:\\.|[^\\[\]])+)\]/g
