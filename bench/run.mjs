@@ -18,6 +18,7 @@ import { framing, framingReport, framingTargets } from './sections/framing.mjs'
 import { markdown, markdownReport, markdownTargets } from './sections/markdown.mjs'
 import { pipeline, pipelineReport, pipelineTargets } from './sections/pipeline.mjs'
 import { render, renderReport, renderTargets } from './sections/render.mjs'
+import { resumable, resumableReport, resumableTargets } from './sections/resumable.mjs'
 import { scaling, scalingReport, scalingTargets } from './sections/scaling.mjs'
 import { size, sizeReport, sizeTargets } from './sections/size.mjs'
 
@@ -26,7 +27,7 @@ const quick = argv.includes('--quick')
 const write = argv.includes('--write')
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 if (argv.includes('--help')) {
-  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,markdown]')
+  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,markdown,resumable]')
   process.exit(0)
 }
 
@@ -46,6 +47,7 @@ const SECTIONS = [
   ['e2e', e2e, e2eReport, e2eTargets],
   ['render', render, renderReport, renderTargets],
   ['markdown', markdown, markdownReport, markdownTargets],
+  ['resumable', resumable, resumableReport, resumableTargets],
 ]
 
 log(`building the SDK from src/ (esbuild → ${outDir})`)

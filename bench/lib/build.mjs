@@ -13,6 +13,8 @@ const targets = {
   // Node builds, imported by the bench itself.
   sdk: { entry: 'src/index.ts', platform: 'node', format: 'esm', file: 'sdk.mjs' },
   parse: { entry: 'src/sse/parse.ts', platform: 'node', format: 'esm', file: 'parse.mjs' },
+  // The mock LLM, as the upstream of the resumable-streams bench.
+  mock: { entry: 'src/mock/server.ts', platform: 'node', format: 'esm', file: 'mock.mjs' },
   // Browser builds for the render bench (script tags exposing a global).
   'sdk-browser': { entry: 'src/index.ts', platform: 'browser', format: 'iife', globalName: 'LlmSse', file: 'sdk-browser.js' },
   'dom-browser': { entry: 'src/dom/index.ts', platform: 'browser', format: 'iife', globalName: 'LlmSseDom', file: 'dom-browser.js' },

@@ -11,7 +11,17 @@ from typing import Any, Optional
 
 import redis.asyncio
 
-from .redis_store import _DOWN, _END, _RUNNING_EXPIRY_FACTOR, _START, _entries, _fields, _signals, _unavailable
+from .redis_store import (
+    _DOWN,
+    _END,
+    _RUNNING_EXPIRY_FACTOR,
+    _START,
+    MAX_CONNECTIONS,
+    _entries,
+    _fields,
+    _signals,
+    _unavailable,
+)
 from .store import Entry, Signals, State, StreamLost
 
 
@@ -34,7 +44,9 @@ class AsyncRedisStore:
     @classmethod
     def from_url(cls, url: str, **options: Any) -> AsyncRedisStore:
         """A store on ``url``, with timeouts that suit blocking reads."""
-        client = redis.asyncio.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=2)
+        client = redis.asyncio.Redis.from_url(
+            url, socket_timeout=10, socket_connect_timeout=2, max_connections=MAX_CONNECTIONS
+        )
         return cls(client, **options)
 
     def _key(self, stream_id: str, suffix: str = '') -> str:

@@ -31,6 +31,11 @@ import redis.exceptions
 
 from .store import Entry, Signals, State, StoreUnavailable, StreamLost
 
+#: Connections one process may open (``from_url``). Every reader waiting for
+#: its next event holds one for up to ``block`` seconds, so this bounds the
+#: streams one worker can serve; redis-py's default of 100 made the 101st
+#: concurrent reader fail with ``MaxConnectionsError``.
+MAX_CONNECTIONS = 2000
 # A timeout is not a ConnectionError in redis-py; both mean Redis cannot answer now.
 _DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 _START = '0-1'
@@ -109,8 +114,9 @@ class RedisStore:
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisStore:
-        """A store on ``url`` (``redis://host:port/db``), with timeouts that suit blocking reads."""
-        client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=2)
+        """A store on ``url`` (``redis://host:port/db``): timeouts that suit blocking reads, a pool of
+        ``MAX_CONNECTIONS``."""
+        client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=2, max_connections=MAX_CONNECTIONS)
         return cls(client, **options)
 
     def _key(self, stream_id: str, suffix: str = '') -> str:
