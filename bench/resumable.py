@@ -62,6 +62,15 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` so far."""
+    try:
+        fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def children(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f'/proc/{pid}/task/{pid}/children').read_text().split()]
@@ -142,7 +151,7 @@ def one_stream(port: int, prompt: str, delay_ms: int, cut_after: int, r: Result,
 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 def main() -> None:
@@ -152,7 +161,7 @@ def main() -> None:
     ap.add_argument('--workers', type=int, default=2)
     ap.add_argument('--delay-ms', type=int, default=10, help='mock delay per token')
     ap.add_argument('--cut-every', type=int, default=4, help='drop and resume every n-th stream (0: none)')
-    ap.add_argument('--plain', action='store_true', help='baseline: the same backend without resumable mode (no Redis, no cuts)')
+    ap.add_argument('--plain', action='store_true', help='baseline: the backend without resumable mode (no Redis, no cuts)')
     args = ap.parse_args()
     if args.plain:
         args.cut_every = 0
@@ -199,12 +208,15 @@ def main() -> None:
             raise RuntimeError(f'reference stream failed: {ref.error}')
         reference = ''.join(ref.text)
 
+        def cut_after(i: int) -> int:
+            return 5 if args.cut_every and i % args.cut_every == 0 else 0
+
         results = [Result() for _ in range(args.streams)]
         start = threading.Barrier(args.streams + 1)
         threads = [
             threading.Thread(
                 target=one_stream,
-                args=(http_port, prompt, args.delay_ms, 5 if args.cut_every and i % args.cut_every == 0 else 0, r, start),
+                args=(http_port, prompt, args.delay_ms, cut_after(i), r, start),
                 daemon=True,
             )
             for i, r in enumerate(results)
@@ -215,6 +227,8 @@ def main() -> None:
         base_rss = sum(rss_kb(p) for p in pids)
         peak_rss = base_rss
         peak_redis = 0
+        cpu_before = {p: cpu_s(p) for p in pids}
+        redis_cpu_before = cpu_s(redis_proc.pid)
         start.wait()
         t0 = time.monotonic()
         while any(t.is_alive() for t in threads):
@@ -224,6 +238,8 @@ def main() -> None:
             if time.monotonic() - t0 > 300:
                 raise RuntimeError('streams still open after 300 s')
         wall = time.monotonic() - t0
+        server_cpu = sum(cpu_s(p) - cpu_before[p] for p in pids)
+        redis_cpu = cpu_s(redis_proc.pid) - redis_cpu_before
         ok = [r for r in results if r.completed and ''.join(r.text) == reference]
         bad = [r for r in results if r not in ok]
         first = [r.first_token for r in results if r.first_token is not None]
@@ -245,6 +261,8 @@ def main() -> None:
                         'max': max(first) * 1000 if first else None,
                     },
                     'wall_s': wall,
+                    'server_cpu_s': server_cpu,
+                    'redis_cpu_s': redis_cpu,
                     'gunicorn_rss_mb': {'idle': base_rss / 1024, 'peak': peak_rss / 1024},
                     'redis_used_mb_peak': peak_redis / 1024 / 1024,
                 }

@@ -58,7 +58,7 @@ export function resumableReport(runs) {
   const lines = ['## Resumable streams under load (Python kit, gunicorn, Redis)\n']
   const r = runs.resumable
   lines.push(
-    `\`bench/resumable.py\`: the reference Flask backend under gunicorn (${r.workers} workers, \`gthread\`), the mock LLM upstream sending ${r.events_per_stream} events per answer, one every ${r.delay_ms} ms; ${r.streams} POST streams opened at once by a threaded Python client. *resumable*: \`REDIS_URL\` set, every 4th stream dropped after 5 events and continued with \`Last-Event-ID\` on a new connection (either worker). *plain*: the same backend without resumable mode. A stream counts as complete only with the end marker and exactly the text of an uninterrupted answer; generations are the mock's request count. Memory: gunicorn master + workers RSS (idle before the burst, and peak), Redis \`used_memory\` peak.\n`,
+    `\`bench/resumable.py\`: the reference Flask backend under gunicorn (${r.workers} workers, \`gthread\`), the mock LLM upstream sending ${r.events_per_stream} events per answer, one every ${r.delay_ms} ms; ${r.streams} POST streams opened at once by a threaded Python client. *resumable*: \`REDIS_URL\` set, every 4th stream dropped after 5 events and continued with \`Last-Event-ID\` on a new connection (either worker). *plain*: the same backend without resumable mode. A stream counts as complete only with the end marker and exactly the text of an uninterrupted answer; generations are the mock's request count. CPU: user + system time of the gunicorn processes (and of redis-server) over the burst, the figure that matters on a shared machine where wall time follows the load. Memory: gunicorn master + workers RSS (idle before the burst, and peak), Redis \`used_memory\` peak.\n`,
   )
   const rows = ['plain', 'resumable'].map((k) => {
     const x = runs[k]
@@ -71,13 +71,15 @@ export function resumableReport(runs) {
       ms(x.first_token_ms.p95),
       ms(x.first_token_ms.max),
       `${fmt(x.wall_s, 1)} s`,
+      `${fmt(x.server_cpu_s, 1)} s`,
+      k === 'plain' ? '–' : `${fmt(x.redis_cpu_s, 1)} s`,
       `${fmt(x.gunicorn_rss_mb.idle, 0)} → ${fmt(x.gunicorn_rss_mb.peak, 0)} MiB`,
       k === 'plain' ? '–' : `${fmt(x.redis_used_mb_peak, 1)} MiB`,
     ]
   })
-  lines.push(mdTable(['mode', 'complete, exact', 'resumed', 'generations', 'first token p50', 'p95', 'max', 'wall', 'gunicorn RSS', 'Redis'], rows))
+  lines.push(mdTable(['mode', 'complete, exact', 'resumed', 'generations', 'first token p50', 'p95', 'max', 'wall', 'gunicorn CPU', 'Redis CPU', 'gunicorn RSS', 'Redis memory'], rows))
   lines.push('')
-  lines.push(`Resumable ÷ plain: wall ${fmt(r.wall_s / runs.plain.wall_s)}×, first-token p50 ${fmt(r.first_token_ms.p50 / runs.plain.first_token_ms.p50)}×, peak RSS ${fmt(r.gunicorn_rss_mb.peak / runs.plain.gunicorn_rss_mb.peak)}×.\n`)
+  lines.push(`Resumable ÷ plain: gunicorn CPU ${fmt(r.server_cpu_s / runs.plain.server_cpu_s)}×, wall ${fmt(r.wall_s / runs.plain.wall_s)}×, first-token p50 ${fmt(r.first_token_ms.p50 / runs.plain.first_token_ms.p50)}×, peak RSS ${fmt(r.gunicorn_rss_mb.peak / runs.plain.gunicorn_rss_mb.peak)}×.\n`)
   if (r.failures.length) lines.push(`First failures: ${r.failures.map((f) => `\`${f}\``).join(', ')}\n`)
   return lines.join('\n')
 }
@@ -88,7 +90,7 @@ export function resumableTargets(runs) {
   return [
     [
       `Resumable: ${r.streams} concurrent streams through gunicorn (2 workers), ${r.resumed} resumed mid-answer, all complete and exact, one generation each`,
-      `${r.completed_exact}/${r.streams} exact, ${r.generations} generations; first token p50 ${ms(r.first_token_ms.p50)}, p95 ${ms(r.first_token_ms.p95)}; gunicorn peak ${fmt(r.gunicorn_rss_mb.peak, 0)} MiB, Redis ${fmt(r.redis_used_mb_peak, 1)} MiB; wall ${fmt(r.wall_s / runs.plain.wall_s)}× plain`,
+      `${r.completed_exact}/${r.streams} exact, ${r.generations} generations; first token p50 ${ms(r.first_token_ms.p50)}, p95 ${ms(r.first_token_ms.p95)}; gunicorn peak ${fmt(r.gunicorn_rss_mb.peak, 0)} MiB, Redis ${fmt(r.redis_used_mb_peak, 1)} MiB; gunicorn CPU ${fmt(r.server_cpu_s / runs.plain.server_cpu_s)}× plain`,
       ok ? 'met' : 'missed',
     ],
   ]

@@ -237,13 +237,14 @@ def test_readers_of_a_dead_producer_get_an_error_within_the_liveness(redis_serve
 
 
 def test_a_reader_reports_an_unreachable_store_instead_of_hanging(redis_server: RedisServer) -> None:  # noqa: F811
+    producer = runner_on(RedisStore(redis.Redis.from_url(redis_server.url), prefix='down'), unavailable=0.5)
     client = redis.Redis.from_url(redis_server.url, socket_timeout=1)
-    runner = runner_on(RedisStore(client, prefix='down'), unavailable=0.5)
+    other = runner_on(RedisStore(client, prefix='down'), unavailable=0.5)
     src = Source()
     src.q.put('a')
-    sid = runner.start(src.make, interrupt=src.interrupt)
+    sid = producer.start(src.make, interrupt=src.interrupt)
     assert isinstance(sid, str)
-    reader = runner.follow(sid)
+    reader = other.follow(sid)
     take(reader, 1)
     redis_server.stop()
     try:
@@ -256,6 +257,41 @@ def test_a_reader_reports_an_unreachable_store_instead_of_hanging(redis_server: 
     # The producer learns its stream is gone (Redis lost it) and stops the generation.
     src.q.put('b')
     assert src.interrupted.wait(10)
+    producer.close()
+    other.close()
+
+
+class CountingStore:
+    """A store that counts reads, around a real one."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.reads = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def read(self, stream_id: str, after: int, block: float) -> object:
+        self.reads += 1
+        return self.inner.read(stream_id, after, block)
+
+
+def test_readers_on_the_generating_process_never_read_the_store(store: Store) -> None:
+    counting = CountingStore(store)
+    runner = runner_on(counting)  # type: ignore[arg-type]
+    src = Source()
+    src.q.put('a')
+    sid = runner.start(src.make)
+    assert isinstance(sid, str)
+    reader = runner.follow(sid)
+    assert take(reader, 1)[0]['data'] == 'a'
+    src.q.put('b')
+    src.q.put(DONE)
+    assert [e['data'] for e in parse(reader)] == ['b', '{"status": "completed"}']
+    assert counting.reads == 0
+    # Once the generation is over, readers read the store.
+    assert [e['data'] for e in parse(runner.follow(sid, 0))] == ['b', '{"status": "completed"}']
+    assert counting.reads > 0
     runner.close()
 
 

@@ -94,6 +94,24 @@ class _Generation:
     task: Optional[asyncio.Task[None]] = None
     seen: float = field(default_factory=time.monotonic)
     stop_reason: Optional[str] = None
+    # This loop's readers follow these copies of the stored events (see runner.py).
+    local: list[tuple[Optional[str], str]] = field(default_factory=list)
+    ended: bool = False
+    readers: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def record(self, event: Optional[str], data: str) -> None:
+        self.local.append((event, data))
+        self._wake()
+
+    def finish(self) -> None:
+        self.ended = True
+        self._wake()
+
+    def _wake(self) -> None:
+        # Waiters hold the old event; the next wait gets a fresh one.
+        self.changed.set()
+        self.changed = asyncio.Event()
 
     def stop(self, reason: str) -> None:
         if self.stop_reason is not None:
@@ -181,15 +199,19 @@ class AsyncRunner:
             self._active.pop(gen.stream_id, None)
             await aclose(gen.source)
         if gen.stop_reason is not None:
+            stop = stopped_event(gen.stop_reason, gen.stream_id)
             with contextlib.suppress(StreamLost, StoreUnavailable):
-                await self.store.append(gen.stream_id, n, *_fields(stopped_event(gen.stop_reason, gen.stream_id)))
+                await self.store.append(gen.stream_id, n, stop.event, stop.data)
+            gen.record(stop.event, stop.data)
         await self._end(gen.stream_id)
+        gen.finish()
 
     async def _append(self, gen: _Generation, n: int, ev: Event) -> None:
         deadline = time.monotonic() + self.unavailable
         while True:
             try:
                 await self.store.append(gen.stream_id, n, ev.event, ev.data)
+                gen.record(ev.event, ev.data)
                 return
             except StoreUnavailable:
                 if time.monotonic() >= deadline:
@@ -227,7 +249,7 @@ class AsyncRunner:
                 gen.stop('lost')
             elif sig.cancel:
                 gen.stop('cancelled')
-            elif sig.readers:
+            elif sig.readers or gen.readers > 0:
                 gen.seen = now
             elif now - gen.seen > self.grace:
                 gen.stop('abandoned')
@@ -257,6 +279,11 @@ class AsyncRunner:
 
     async def follow(self, stream_id: str, after: int = -1) -> AsyncIterator[bytes]:
         """The SSE bytes of ``stream_id`` after event ``after`` (see :meth:`Runner.follow`)."""
+        gen = self._active.get(stream_id)
+        if gen is not None:
+            async for chunk in self._follow_local(gen, after):
+                yield chunk
+            return
         last_write = time.monotonic()
         last_touch = -float('inf')
         down_since: Optional[float] = None
@@ -299,6 +326,26 @@ class AsyncRunner:
                 yield HEARTBEAT
                 last_write = now
 
-
-def _fields(ev: Event) -> tuple[Optional[str], str]:
-    return ev.event, ev.data
+    async def _follow_local(self, gen: _Generation, after: int) -> AsyncIterator[bytes]:
+        gen.readers += 1
+        try:
+            last_write = time.monotonic()
+            while True:
+                if len(gen.local) <= after + 1 and not gen.ended:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(gen.changed.wait(), self.block)
+                batch = gen.local[after + 1 :]
+                for event, data in batch:
+                    after += 1
+                    yield sse_encode(Event(data, event=event, id=event_id(gen.stream_id, after)))
+                now = time.monotonic()
+                if batch:
+                    last_write = now
+                elif gen.ended:
+                    return
+                elif now - last_write >= self.ping:
+                    yield HEARTBEAT
+                    last_write = now
+        finally:
+            gen.readers -= 1
+            gen.seen = time.monotonic()

@@ -72,6 +72,16 @@ class MemoryStore:
             s.entries.append(Entry(n, event, data))
             self._cond.notify_all()
 
+    def append_many(self, items: Sequence[tuple[str, int, Optional[str], str]]) -> list[Optional[Exception]]:
+        out: list[Optional[Exception]] = []
+        for stream_id, n, event, data in items:
+            try:
+                self.append(stream_id, n, event, data)
+                out.append(None)
+            except StreamLost as error:
+                out.append(error)
+        return out
+
     def end(self, stream_id: str, ttl: float) -> None:
         now = time.monotonic()
         with self._cond:

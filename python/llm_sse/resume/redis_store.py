@@ -148,6 +148,24 @@ class RedisStore:
         if added is None:
             raise StreamLost(stream_id)
 
+    def append_many(self, items: Sequence[tuple[str, int, Optional[str], str]]) -> list[Optional[Exception]]:
+        try:
+            with self.client.pipeline(transaction=False) as p:
+                for stream_id, n, event, data in items:
+                    p.xadd(self._key(stream_id), _fields(event, data), id=f'1-{n}', nomkstream=True)  # type: ignore[arg-type]
+                replies = p.execute(raise_on_error=False)
+        except _DOWN as error:
+            raise _unavailable(error) from error
+        out: list[Optional[Exception]] = []
+        for (stream_id, _, _, _), reply in zip(items, replies):
+            if isinstance(reply, redis.exceptions.ResponseError):
+                out.append(None if 'equal or smaller' in str(reply) else reply)
+            elif isinstance(reply, _DOWN):
+                raise _unavailable(reply)
+            else:
+                out.append(StreamLost(stream_id) if reply is None else None)
+        return out
+
     def end(self, stream_id: str, ttl: float) -> None:
         key = self._key(stream_id)
         try:

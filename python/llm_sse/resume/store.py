@@ -63,6 +63,11 @@ class Store(Protocol):
         """Store event ``n`` (0, 1, 2... in order). Appending an ``n`` already stored is a no-op
         (a retry after a lost reply); raises :class:`StreamLost` when the stream is gone."""
 
+    def append_many(self, items: Sequence[tuple[str, int, Optional[str], str]]) -> list[Optional[Exception]]:
+        """:meth:`append` for ``(stream_id, n, event, data)`` items in one round trip; per item
+        ``None`` (stored) or the exception (:class:`StreamLost`). Raises :class:`StoreUnavailable`
+        for the whole batch (then none or some were stored: appends are idempotent, retry it)."""
+
     def end(self, stream_id: str, ttl: float) -> None:
         """Add the end mark; the stream is deleted ``ttl`` seconds later."""
 
