@@ -161,7 +161,7 @@ def main() -> None:
     ap.add_argument('--workers', type=int, default=2)
     ap.add_argument('--delay-ms', type=int, default=10, help='mock delay per token')
     ap.add_argument('--cut-every', type=int, default=4, help='drop and resume every n-th stream (0: none)')
-    ap.add_argument('--plain', action='store_true', help='baseline: the backend without resumable mode (no Redis, no cuts)')
+    ap.add_argument('--plain', action='store_true', help='baseline: no resumable mode, no Redis, no cuts')
     args = ap.parse_args()
     if args.plain:
         args.cut_every = 0
