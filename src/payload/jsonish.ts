@@ -23,9 +23,11 @@ export interface JsonishOptions {
    */
   bigInt?: 'bigint' | 'string' | 'number' | undefined
   /**
-   * Deepest nesting of lists, tuples, dicts and sets accepted; deeper input
-   * is a `payload` error rather than a stack overflow. (Raised into the
-   * tens of thousands, the JS stack may overflow first: a `RangeError`.)
+   * Deepest nesting of lists, tuples, dicts and sets (also `set(…)` and
+   * `frozenset(…)`) accepted; deeper input is a
+   * `payload` error rather than a stack overflow. A non-negative integer
+   * (else `parseJsonish` throws an `invalid-options` error). Raised so high
+   * that the JS stack runs out first, that too is a `payload` error.
    * The default takes anything CPython 3.11 can print: its `repr()` fails
    * with `RecursionError` at 998 levels.
    * @default 1000
@@ -72,8 +74,13 @@ function value(): unknown {
   if (c === 45 || (c > 47 && c < 58)) {
     // `-inf`, `-Infinity`, `-nan`
     if (c === 45 && !(s.charCodeAt(i + 1) < 58)) {
-      i++
-      const v = value()
+      // Only a word may follow: reading a whole value here would recurse
+      // once per `-set(` without counting a level.
+      const b = ++i
+      while (((s.charCodeAt(i) | 32) - 97) >>> 0 < 26) i++
+      const k = WORDS.indexOf(s.slice(b, i))
+      if (k < 0) fail('Expected a value', b)
+      const v = CONSTANTS[k >> 1]
       return typeof v === 'number' ? -v : fail('Expected a number', a)
     }
     for (let d = c; (d > 47 && d < 58) || d === 45 || d === 43 || d === 46 || (d | 32) === 101; ) d = s.charCodeAt(++i)
@@ -91,10 +98,12 @@ function value(): unknown {
   if ((q === 39 || q === 34) && /^[bu]$/i.test(w)) return str()
   // repr() of an empty set is `set()`; of a frozenset, `frozenset({1, 2})`.
   if (q === 40 && (w === 'set' || w === 'frozenset')) {
-    i++
+    // A level of its own: `set(set(set(...` recurses once per call.
+    enter()
     const v = ws() === 41 ? [] : value()
     if (ws() !== 41) fail("Expected ')'")
     i++
+    depth--
     return Array.isArray(v) ? v : fail('Expected a set', a)
   }
   const k = WORDS.indexOf(w)
@@ -152,7 +161,7 @@ function enter(): void {
 
 function dict(): unknown {
   enter()
-  let o: Record<string, unknown> = {}
+  const o: Record<string, unknown> = {}
   let t
   for (let first = true; ws() !== 125; first = false) {
     const a = i
@@ -169,8 +178,9 @@ function dict(): unknown {
     // inf → "Infinity"; a tuple key keeps its text, "(1, 2)".
     const key = typeof k === 'string' ? k : /^-?[\d(]/.test((t = s.slice(a, b))) ? t : String(k)
     // `o[key] = v` with key "__proto__" would set the prototype (pollution);
-    // JSON.parse makes it an own data property, and so does a computed key.
-    if (key === '__proto__') o = { ...o, [key]: v }
+    // JSON.parse makes it an own data property, and so does defineProperty,
+    // in place (copying the object per such key was O(n²) on hostile input).
+    if (key === '__proto__') Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true })
     else o[key] = v
     const d = ws()
     if (d === 125) break
@@ -233,15 +243,23 @@ function rest(arr: unknown[], close: number): unknown {
  * @public
  */
 export function parseJsonish(text: string, options?: JsonishOptions): unknown {
+  const maxDepth = options?.maxDepth ?? 1000
+  if (!Number.isSafeInteger(maxDepth) || maxDepth < 0)
+    throw new StreamError('invalid-options', `maxDepth must be an integer ≥ 0, not ${String(maxDepth)}.`)
   s = text
   i = depth = 0
   bs = -1
-  max = options?.maxDepth ?? 1000
+  max = maxDepth
   big = options?.bigInt
   try {
     const v = value()
     ws()
     return i < s.length ? fail('Unexpected text after the value') : v
+  } catch (error) {
+    // A maxDepth raised past what the stack holds: still the typed error
+    // the caller switches on, never a RangeError from inside the parser.
+    if (error instanceof RangeError) fail(`Nesting too deep for the call stack (depth ${depth})`)
+    throw error
   } finally {
     s = '' // do not keep a large payload alive
   }

@@ -26,8 +26,20 @@ export interface ThinkSplitter {
 
 const OPEN = '<think>'
 const CLOSE = '</think>'
-const LEADING_NL = /^[\r\n]+/
-const TRAILING_NL = /[\r\n]+$/
+
+const isNewline = (c: number) => c === 10 || c === 13
+/** `s` without its leading CR/LF run. A loop, not a regex: see nlTail. */
+const trimNewlines = (s: string): string => {
+  let a = 0
+  while (isNewline(s.charCodeAt(a))) a++
+  return a ? s.slice(a) : s
+}
+/** Where the run of CR/LF ending `s` before `end` starts. (`/[\r\n]+$/` is
+ *  O(n²) on many newlines followed by text: it retries from every one.) */
+const nlTail = (s: string, end: number): number => {
+  while (end > 0 && isNewline(s.charCodeAt(end - 1))) end--
+  return end
+}
 
 /** Length of the longest suffix of `s` that is a proper prefix of `tag`. */
 const partial = (s: string, tag: string): number => {
@@ -62,44 +74,71 @@ export function createThinkSplitter(options?: ThinkOptions): ThinkSplitter {
   const open = options?.open === true
   // 0: nothing but whitespace yet, 1: inside <think>, 2: answer.
   let mode = 0
-  let held = ''
+  // What is held back is kept in parts, so that each push costs the length
+  // of its own text: re-joining and rescanning all that was held on every
+  // push was O(n²) for a model that streams thousands of whitespace tokens.
+  // `lead`: whitespace before a possible <think> (mode 0); `pend`: a suffix
+  // that may start the tag looked for (at most 7 characters); `nl`: trailing
+  // newlines of the reasoning (mode 1), dropped if </think> follows.
+  let lead = ''
+  let pend = ''
+  let nl = ''
   let strip = false
   const step = (chunk: string, end: boolean): ThinkSplit => {
     // Past the think block nothing is held: the answer passes straight through.
-    if (mode === 2 && !strip && !held) return { text: chunk, reasoning: '' }
-    let s = held + chunk
+    if (mode === 2 && !strip) return { text: chunk, reasoning: '' }
+    let s = chunk
     let reasoning = ''
-    held = ''
     if (mode === 0) {
-      const t = s.trimStart()
+      let t: string
+      if (pend) t = pend + s
+      else {
+        t = s.trimStart()
+        lead += s.slice(0, s.length - t.length)
+      }
+      pend = ''
       if (t.startsWith(OPEN)) {
         mode = 1
         strip = true
         s = t.slice(OPEN.length)
       } else if (!end && OPEN.startsWith(t)) {
-        held = s
-        s = ''
+        pend = t
+        return { text: '', reasoning: '' }
       } else if (open) {
         mode = 1
         strip = true
         s = t
-      } else mode = 2
+      } else {
+        mode = 2
+        s = lead + t
+      }
+      lead = ''
     }
     // The newlines after a tag may come in a later event than the tag itself.
-    if (strip) strip = !(s = s.replace(LEADING_NL, ''))
+    if (strip) strip = !(s = trimNewlines(s))
     if (mode === 1) {
-      const i = s.indexOf(CLOSE)
+      const t = pend + s
+      pend = ''
+      s = ''
+      const i = t.indexOf(CLOSE)
       if (i >= 0) {
-        reasoning = s.slice(0, i).replace(TRAILING_NL, '')
-        s = s.slice(i + CLOSE.length).replace(LEADING_NL, '')
+        const b = nlTail(t, i)
+        reasoning = b ? nl + t.slice(0, b) : ''
+        nl = ''
+        s = trimNewlines(t.slice(i + CLOSE.length))
         strip = !s
         mode = 2
+      } else if (end) {
+        reasoning = nl + t
+        nl = ''
       } else {
-        let cut = s.length - (end ? 0 : partial(s, CLOSE))
-        if (!end) cut = s.slice(0, cut).replace(TRAILING_NL, '').length
-        reasoning = s.slice(0, cut)
-        held = s.slice(cut)
-        s = ''
+        const cut = t.length - partial(t, CLOSE)
+        const b = nlTail(t, cut)
+        if (b) {
+          reasoning = nl + t.slice(0, b)
+          nl = t.slice(b, cut)
+        } else nl += t.slice(0, cut)
+        pend = t.slice(cut)
       }
     }
     return { text: s, reasoning }
