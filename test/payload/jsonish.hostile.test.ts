@@ -1,6 +1,6 @@
 // Hostile payloads: no input may block the thread or escape the typed error.
-// Wall limits are generous for a linear path (milliseconds) and far out of
-// reach of a quadratic one (tens of seconds).
+// The wall limit (5 s) is some 20 times what the linear path takes on a
+// loaded 2-core machine and far out of reach of a quadratic one (minutes).
 import { expect, test } from 'vitest'
 import { parseJsonish, StreamError } from '../../src/index.js'
 
@@ -13,14 +13,14 @@ const caught = (fn: () => unknown): StreamError => {
   throw new Error('did not throw')
 }
 
-test("a 1 MB dict with thousands of '__proto__' keys among other keys parses in well under a second", () => {
+test("a 1 MB dict with thousands of '__proto__' keys among other keys parses in well under 5 s (a quadratic path: minutes)", () => {
   const parts: string[] = []
   for (let k = 0, n = 0; n < 1_000_000; k++) n += parts[parts.push(`'k${k}': ${k}, '__proto__': {'x': ${k}}`) - 1]!.length + 2
   const text = `{${parts.join(', ')}}`
   expect(text.length).toBeGreaterThan(1_000_000)
   const t = performance.now()
   const o = parseJsonish(text) as Record<string, unknown>
-  expect(performance.now() - t).toBeLessThan(1000)
+  expect(performance.now() - t).toBeLessThan(5000)
   // The last duplicate wins, as with JSON.parse, and stays an own property.
   expect(Object.getPrototypeOf(o)).toBe(Object.prototype)
   expect(Object.getOwnPropertyDescriptor(o, '__proto__')?.value).toEqual({ x: parts.length - 1 })
