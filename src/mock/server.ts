@@ -124,7 +124,8 @@ async function execute(plan: Plan, res: ServerResponse, socket: Socket): Promise
 }
 
 /**
- * Start the mock SSE server (see src/mock/README.md for routes and faults).
+ * Start the mock SSE server. Routes and faults:
+ * https://github.com/llm-sse-client/llm-sse-client/blob/main/src/mock/README.md
  *
  * @example
  * ```ts
