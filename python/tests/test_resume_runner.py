@@ -261,6 +261,29 @@ def test_a_reader_reports_an_unreachable_store_instead_of_hanging(redis_server: 
     other.close()
 
 
+def test_a_store_down_longer_than_unavailable_stops_the_generation_and_tells_its_readers(
+    redis_server: RedisServer,  # noqa: F811
+) -> None:
+    runner = runner_on(RedisStore(redis.Redis.from_url(redis_server.url, socket_timeout=1), prefix='w'), unavailable=0.5)
+    src = Source()
+    src.q.put('a')
+    sid = runner.start(src.make, interrupt=src.interrupt)
+    assert isinstance(sid, str)
+    reader = runner.follow(sid)
+    assert take(reader, 1)[0]['data'] == 'a'
+    redis_server.stop()
+    try:
+        src.q.put('b')  # cannot be stored: the writer retries, then gives up
+        assert src.interrupted.wait(10)
+        events = parse(reader)
+        assert json.loads(events[-1]['data'])['error']['type'] == 'store_unavailable'
+        # 'b' was never stored, so no reader ever saw it: a resume elsewhere cannot miss it.
+        assert [e['data'] for e in events[:-1]] == []
+    finally:
+        redis_server.start()
+    runner.close()
+
+
 class CountingStore:
     """A store that counts reads, around a real one."""
 
