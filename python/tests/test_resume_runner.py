@@ -264,7 +264,8 @@ def test_a_reader_reports_an_unreachable_store_instead_of_hanging(redis_server: 
 def test_a_store_down_longer_than_unavailable_stops_the_generation_and_tells_its_readers(
     redis_server: RedisServer,  # noqa: F811
 ) -> None:
-    runner = runner_on(RedisStore(redis.Redis.from_url(redis_server.url, socket_timeout=1), prefix='w'), unavailable=0.5)
+    client = redis.Redis.from_url(redis_server.url, socket_timeout=1)
+    runner = runner_on(RedisStore(client, prefix='w'), unavailable=0.5)
     src = Source()
     src.q.put('a')
     sid = runner.start(src.make, interrupt=src.interrupt)
