@@ -113,11 +113,15 @@ def respond(
 
     A first event that is an error becomes a JSON error with its status.
     ``cancel`` wakes the generation when it must stop while its upstream is
-    silent (see :meth:`Runner.start`).
+    silent (see :meth:`Runner.start`); it is also called when the store is
+    unavailable and the generation never starts, so an upstream already
+    opened is not left generating for nobody.
     """
     try:
         started = runner.start(make, interrupt=cancel)
     except StoreUnavailable:
+        if cancel is not None:
+            cancel()
         return error_response(_UNAVAILABLE, headers)
     if isinstance(started, Failure):
         return error_response(started, headers)
@@ -141,7 +145,13 @@ def stream(
             upstream, stream_id=stream_id, format=format, meta=meta, repeat_last=repeat_last, on_complete=on_complete
         )
 
-    return respond(runner, make, cancel=lambda: interrupt(upstream), headers=headers)
+    def cancel() -> None:
+        interrupt(upstream)
+        close = getattr(upstream, 'close', None)
+        if callable(close):
+            close()
+
+    return respond(runner, make, cancel=cancel, headers=headers)
 
 
 def cancel_response(runner: Runner, stream_id: str) -> Response:

@@ -19,6 +19,7 @@ from .redis_store import (
     MAX_CONNECTIONS,
     _entries,
     _fields,
+    _retry,
     _signals,
     _unavailable,
 )
@@ -45,7 +46,7 @@ class AsyncRedisStore:
     def from_url(cls, url: str, **options: Any) -> AsyncRedisStore:
         """A store on ``url``, with timeouts that suit blocking reads."""
         client = redis.asyncio.Redis.from_url(
-            url, socket_timeout=10, socket_connect_timeout=2, max_connections=MAX_CONNECTIONS
+            url, socket_timeout=10, socket_connect_timeout=2, max_connections=MAX_CONNECTIONS, retry=_retry()
         )
         return cls(client, **options)
 

@@ -28,6 +28,8 @@ from typing import Any, Optional
 
 import redis
 import redis.exceptions
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from .store import Entry, Signals, State, StoreUnavailable, StreamLost
 
@@ -44,6 +46,13 @@ _EVENT_ID = re.compile(rb'^1-(\d{1,18})$')
 # A stream still running keeps this long past the producer's last heartbeat,
 # so a crashed producer's events can still be replayed while its readers end.
 _RUNNING_EXPIRY_FACTOR = 4
+
+
+def _retry() -> Retry:
+    # redis-py's own retries took 3 s (5 s async) to report Redis down; the
+    # runner and readers retry for `unavailable` seconds themselves, and a
+    # request should get its 503 at once.
+    return Retry(ExponentialBackoff(cap=0.2, base=0.05), 1)
 
 
 def _unavailable(error: BaseException) -> StoreUnavailable:
@@ -116,7 +125,9 @@ class RedisStore:
     def from_url(cls, url: str, **options: Any) -> RedisStore:
         """A store on ``url`` (``redis://host:port/db``): timeouts that suit blocking reads, a pool of
         ``MAX_CONNECTIONS``."""
-        client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=2, max_connections=MAX_CONNECTIONS)
+        client = redis.Redis.from_url(
+            url, socket_timeout=10, socket_connect_timeout=2, max_connections=MAX_CONNECTIONS, retry=_retry()
+        )
         return cls(client, **options)
 
     def _key(self, stream_id: str, suffix: str = '') -> str:

@@ -23,7 +23,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Iterable, Mapping
 from typing import Any, Callable, Optional, Union
 
 from starlette.requests import Request
@@ -31,7 +31,7 @@ from starlette.responses import Response
 
 from ..event import MEDIA_TYPE, STREAM_HEADERS, Event
 from ..failure import Failure
-from ..generation import Answer, aevents, events
+from ..generation import Answer, aclose, aevents, events
 from ..payload import Format
 from ..starlette import EventStreamResponse, _from_thread, error_response
 from ..upstream import interrupt
@@ -79,11 +79,18 @@ async def respond(
     make: Callable[[str], AsyncIterator[Event]],
     *,
     headers: Optional[Mapping[str, str]] = None,
+    on_refused: Optional[Callable[[], Awaitable[None]]] = None,
 ) -> Response:
-    """Start ``make(stream_id)``'s events as a detached task and stream them (JSON error if the first is one)."""
+    """Start ``make(stream_id)``'s events as a detached task and stream them (JSON error if the first is one).
+
+    ``on_refused`` runs when the store is unavailable and the generation
+    never starts (to close an upstream already opened).
+    """
     try:
         started = await runner.start(make)
     except StoreUnavailable:
+        if on_refused is not None:
+            await on_refused()
         return error_response(_UNAVAILABLE, headers)
     if isinstance(started, Failure):
         return error_response(started, headers)
@@ -109,7 +116,16 @@ async def stream(
         # A blocking upstream is read on a thread; a stop shuts its socket down.
         return _from_thread(iter(events(upstream, stream_id=stream_id, **options)), lambda: interrupt(upstream))
 
-    return await respond(runner, make, headers=headers)
+    async def refused() -> None:
+        if isinstance(upstream, AsyncIterable):
+            await aclose(upstream)
+        else:
+            interrupt(upstream)
+            close = getattr(upstream, 'close', None)
+            if callable(close):
+                close()
+
+    return await respond(runner, make, headers=headers, on_refused=refused)
 
 
 async def cancel_response(runner: AsyncRunner, stream_id: str) -> Response:
