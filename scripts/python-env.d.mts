@@ -4,6 +4,9 @@ export declare const REPO_ROOT: string
 /** examples/flask-backend/requirements.txt of this repository. */
 export declare const REQUIREMENTS: string
 
+/** Requirement files installed into the venv (with python/ editable), relative to the repository root. */
+export declare const PYTHON_REQUIREMENTS: readonly string[]
+
 /** Options of {@link ensurePythonEnv}. */
 export interface PythonEnvOptions {
   /** Repository root holding examples/flask-backend/. @default the repo this script is in */
@@ -15,8 +18,8 @@ export interface PythonEnvOptions {
 }
 
 /**
- * Create `<root>/.venv` if missing (or unusable), install the Flask
- * backend's requirements when requirements.txt changed (tracked by hash),
+ * Create `<root>/.venv` if missing (or unusable), install the Python kit
+ * (python/, editable) and the requirement files when one changed (tracked by hash),
  * and resolve to the venv's python. Rejects with a readable message when
  * python3 is missing or the venv or pip install fails.
  */

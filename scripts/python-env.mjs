@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The Python environment of the reference Flask backend: `.venv` at the repo
-// root with examples/flask-backend/requirements.txt installed. Used by the
-// test helpers and the demo; also a CLI that prints the venv's python:
+// The Python environment of the Python kit (python/, installed editable with
+// its test tools) and the reference backends: `.venv` at the repo root with
+// every file of PYTHON_REQUIREMENTS installed. Used by the test helpers, the
+// demo and `npm test` (pytest); also a CLI that prints the venv's python:
 //
 //   node scripts/python-env.mjs        # create or update .venv, print its python
 //
@@ -17,8 +18,17 @@ import { fileURLToPath } from 'node:url'
 /** The repository root (this file lives in scripts/). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)))
 
-/** The requirements the venv is built from. */
+/** The Flask backend's requirements (one of {@link PYTHON_REQUIREMENTS}). */
 export const REQUIREMENTS = join(REPO_ROOT, 'examples', 'flask-backend', 'requirements.txt')
+
+/** Requirement files installed into the venv, relative to the repository root. */
+export const PYTHON_REQUIREMENTS = [
+  'examples/flask-backend/requirements.txt',
+  'examples/fastapi-backend/requirements.txt',
+  'python/requirements-dev.txt',
+]
+/** The kit, installed editable so a change to python/ needs no reinstall. */
+const KIT = 'python'
 
 const WINDOWS = process.platform === 'win32'
 const STAMP = '.llm-sse-requirements.sha256'
@@ -81,8 +91,8 @@ async function lock(dir) {
 }
 
 /**
- * Make sure `<root>/.venv` exists and has the backend's requirements
- * installed (again when requirements.txt changed), and return the path of
+ * Make sure `<root>/.venv` exists and has the kit and every requirement file
+ * installed (again when one of them changed), and return the path of
  * its python. Installs with `PIP_RETRIES=0` so a missing package fails at
  * once instead of retrying for minutes.
  *
@@ -98,8 +108,10 @@ export async function ensurePythonEnv(options = {}) {
   const log = options.log ?? (() => {})
   const venv = join(root, '.venv')
   const python = WINDOWS ? join(venv, 'Scripts', 'python.exe') : join(venv, 'bin', 'python')
-  const requirements = join(root, 'examples', 'flask-backend', 'requirements.txt')
-  const hash = createHash('sha256').update(readFileSync(requirements)).digest('hex')
+  const requirements = PYTHON_REQUIREMENTS.map((file) => join(root, file))
+  // The kit's pyproject.toml names its dependencies: a change there reinstalls too.
+  const hashed = [...requirements, join(root, KIT, 'pyproject.toml')]
+  const hash = createHash('sha256').update(hashed.map((file) => readFileSync(file, 'utf8')).join('\0')).digest('hex')
   const stamp = join(venv, STAMP)
   const current = () => existsSync(python) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash
   if (current()) return python
@@ -130,13 +142,14 @@ export async function ensurePythonEnv(options = {}) {
         )
     }
 
-    log(`installing ${requirements}`)
+    log(`installing ${PYTHON_REQUIREMENTS.join(', ')} and ${KIT}/ (editable)`)
     rmSync(stamp, { force: true })
-    const pip = await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', requirements], {
+    const args = [...requirements.flatMap((file) => ['-r', file]), '-e', join(root, KIT)]
+    const pip = await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', ...args], {
       PIP_RETRIES: '0',
       PIP_DISABLE_PIP_VERSION_CHECK: '1',
     })
-    if (pip.code !== 0) throw new Error(`pip install -r ${requirements} failed (exit ${pip.code}):\n${tail(pip.output)}`)
+    if (pip.code !== 0) throw new Error(`pip install ${args.join(' ')} failed (exit ${pip.code}):\n${tail(pip.output)}`)
     writeFileSync(stamp, `${hash}\n`)
     return python
   } finally {
