@@ -48,18 +48,18 @@ def runner_from_env(env=os.environ):
     return runner
 
 
-def start(runner, open_upstream: Callable[[], object], *, fmt: str, userid: str, on_complete: Callable[[dict], None], error_response, describe):
+def start(runner, open_upstream: Callable[[], object], *, fmt: str, userid: str, on_complete: Callable[[dict], None]):
     """Open the upstream, then run the answer as a detached generation and stream it."""
+    from llm_sse import describe
+    from llm_sse.flask import error_response
     from llm_sse.resume.flask import stream
 
     request_id = str(uuid.uuid4())
     try:
         upstream = open_upstream()
     except Exception as error:
-        status, kind, message, upstream_status = describe(error)
-        log.warning('generation %s failed before the first token (%s): %s', request_id, kind, message)
-        extra = {'upstream_status': upstream_status} if upstream_status else {}
-        return error_response(status, kind, message, request_id=request_id, **extra)
+        # Generic message and the request id to the client, details in the log.
+        return error_response(describe(error, request_id), {'X-Request-Id': request_id})
 
     def completed(answer) -> None:
         on_complete({'request_id': request_id, 'text': answer.text, 'reasoning': answer.reasoning})

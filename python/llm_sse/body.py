@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .failure import Failure
+
 #: Default largest request body, in bytes: far above any chat prompt, far
 #: below what would let one request hold a worker's memory.
 MAX_BODY_BYTES = 1 << 20
@@ -17,6 +19,10 @@ class BodyError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+    def failure(self) -> Failure:
+        """As a JSON error: type ``body_too_large`` (413) or ``bad_request``."""
+        return Failure(self.status, 'body_too_large' if self.status == 413 else 'bad_request', self.message)
 
 
 def parse_json_body(raw: bytes, *, max_bytes: int = MAX_BODY_BYTES) -> Any:

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable, Optional, Union
 
 from flask import Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .body import MAX_BODY_BYTES, BodyError, parse_json_body
 from .event import HEARTBEAT, MEDIA_TYPE, STREAM_HEADERS, Event, sse_encode
@@ -41,7 +42,7 @@ HEARTBEAT_SECONDS = 15.0
 def error_response(failure: Union[Failure, BodyError], headers: Optional[Mapping[str, str]] = None) -> Response:
     """A JSON error: ``{"error": {"message", "type", ...}}`` with the failure's status."""
     if isinstance(failure, BodyError):
-        failure = Failure(failure.status, 'bad_request', failure.message)
+        failure = failure.failure()
     return Response(failure.json(), status=failure.status, mimetype='application/json', headers=dict(headers or {}))
 
 
@@ -123,12 +124,22 @@ def stream(
 def read_json(max_bytes: int = MAX_BODY_BYTES) -> Any:
     """The request's JSON body (``None`` when empty); raises :class:`~llm_sse.BodyError` (400, 413).
 
-    Reads at most ``max_bytes`` + 1 bytes, whatever ``Content-Length`` says.
+    Reads at most ``max_bytes`` + 1 bytes, whatever ``Content-Length`` says
+    (a chunked body has none).
     """
+    too_large = BodyError(413, f'the request body is larger than {max_bytes} bytes')
     length = request.content_length
     if length is not None and length > max_bytes:
-        raise BodyError(413, f'the request body is larger than {max_bytes} bytes')
-    return parse_json_body(request.stream.read(max_bytes + 1), max_bytes=max_bytes)
+        raise too_large
+    try:
+        raw = request.stream.read(max_bytes + 1)
+        # Under Flask's MAX_CONTENT_LENGTH the stream stops at that limit
+        # without an error; only the next read raises.
+        if len(raw) >= max_bytes and request.stream.read(1):
+            raise too_large
+    except RequestEntityTooLarge:
+        raise too_large from None
+    return parse_json_body(raw, max_bytes=max_bytes)
 
 
 def install_error_handlers(app: Any) -> None:

@@ -49,7 +49,7 @@ HEARTBEAT_SECONDS = 15.0
 def error_response(failure: Union[Failure, BodyError], headers: Optional[Mapping[str, str]] = None) -> Response:
     """A JSON error: ``{"error": {"message", "type", ...}}`` with the failure's status."""
     if isinstance(failure, BodyError):
-        failure = Failure(failure.status, 'bad_request', failure.message)
+        failure = failure.failure()
     return Response(failure.json(), status_code=failure.status, media_type='application/json', headers=headers)
 
 

@@ -19,6 +19,8 @@ export interface FlaskStats {
 
 /** Options of {@link startFlask}. */
 export interface FlaskOptions {
+  /** Which reference backend: examples/flask-backend or examples/fastapi-backend (same routes and counters). @default 'flask' */
+  server?: 'flask' | 'fastapi' | undefined
   /**
    * The OpenAI-compatible server, e.g. the mock's `url`. An origin without a
    * path gets `/v1` appended; a URL with a path is used as the base URL.
@@ -45,7 +47,10 @@ export interface FlaskBackend {
 }
 
 const READY_TIMEOUT_MS = 30_000
-const APP = join(REPO_ROOT, 'examples', 'flask-backend', 'app.py')
+const APPS = {
+  flask: join(REPO_ROOT, 'examples', 'flask-backend', 'app.py'),
+  fastapi: join(REPO_ROOT, 'examples', 'fastapi-backend', 'app.py'),
+}
 /** The seed app as the issue's CI lays it out: `../shared` beside the repo. */
 const SEED_DIR = join(REPO_ROOT, '..', 'shared', 'seed')
 
@@ -128,12 +133,12 @@ async function startPython(script: string, args: string[], env: Record<string, s
   }
 }
 
-/** Start examples/flask-backend/app.py on a free port; resolves once it prints `LISTENING <url>`. */
+/** Start a reference backend (examples/flask-backend/app.py by default) on a free port; resolves once it prints `LISTENING <url>`. */
 export async function startFlask(options: FlaskOptions): Promise<FlaskBackend> {
   const args = ['--host', '127.0.0.1', '--port', '0']
   if (options.format) args.push('--format', options.format)
   const server = await startPython(
-    APP,
+    APPS[options.server ?? 'flask'],
     args,
     {
       OPENAI_BASE_URL: baseUrl(options.upstream),

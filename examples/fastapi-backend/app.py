@@ -1,0 +1,167 @@
+"""Reference FastAPI backend for llm-sse-client, on the llm-sse kit (python/).
+
+The same routes, wire format, settings and counters as the Flask backend
+(``../flask-backend``, whose ``settings.py``, ``stats.py`` and ``llm.py`` it
+shares), served by uvicorn with the async ``openai`` client.
+
+Run: ``python app.py --port 5000`` (see README.md).
+"""
+
+import argparse
+import logging
+import os
+import socket
+import sys
+import uuid
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.exceptions import HTTPException
+
+# The two reference backends share their settings, counters and upstream client.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'flask-backend'))
+
+import llm  # noqa: E402
+from llm_sse import Answer, BodyError, Failure, describe  # noqa: E402
+from llm_sse.starlette import error_response, read_json, stream  # noqa: E402
+from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, configure_logging, fault_headers  # noqa: E402
+from stats import SAVED, Stats  # noqa: E402
+
+log = logging.getLogger('fastapi-backend')
+
+
+def after_event(record: dict) -> None:
+    """The tutorial's "save to database" hook; called only for a complete answer."""
+    SAVED.append(record)
+    log.info('saved answer %s: %d chars, %d reasoning chars', record['request_id'], len(record['text']), len(record['reasoning']))
+
+
+def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
+    config = config or Config.from_env()
+    stats = stats or Stats()
+    client = llm.create_async_client(config.base_url, config.api_key, config.timeout)
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    if config.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.allowed_origins),
+            allow_methods=['GET', 'POST'],
+            allow_headers=CORS_HEADERS,
+            expose_headers=CORS_EXPOSE,
+        )
+
+    async def start(request: Request, route: str, prompt: str):
+        request_id = str(uuid.uuid4())
+        headers = {'X-Request-Id': request_id}
+        stats.started(route)
+        try:
+            upstream = await client.chat.completions.create(**llm.request(config.model, prompt, fault_headers(config, request.headers)))
+        except Exception as error:
+            # Generic message and the request id to the client, details in the log.
+            stats.ended('error')
+            return error_response(describe(error, request_id), headers)
+
+        def on_complete(answer: Answer) -> None:
+            after_event({'request_id': request_id, 'prompt': prompt, 'text': answer.text, 'reasoning': answer.reasoning})
+
+        return await stream(
+            upstream,
+            stream_id=request_id,
+            format=config.format,
+            meta={'request_id': request_id, 'userid': USERID},
+            repeat_last=True,
+            heartbeat=config.heartbeat,
+            on_complete=on_complete,
+            on_end=stats.ended,
+            headers=headers,
+        )
+
+    @app.get('/stream/get')
+    async def stream_get(request: Request):
+        return await start(request, '/stream/get', request.query_params.get('text') or DEFAULT_PROMPT)
+
+    @app.post('/stream/post')
+    async def stream_post(request: Request):
+        body = await read_json(request, config.max_body_bytes)
+        prompt = body.get('prompt') if isinstance(body, dict) else None
+        if prompt is not None and not isinstance(prompt, str):
+            raise BodyError(400, '"prompt" must be a string')
+        return await start(request, '/stream/post', prompt or DEFAULT_PROMPT)
+
+    @app.get('/test')
+    async def test():
+        return PlainTextResponse('欢迎使用DeepSeek流式输出示例!')
+
+    @app.get('/')
+    async def index():
+        # Never the upstream URL: it may hold credentials (https://user:password@host).
+        return PlainTextResponse(INDEX.format(server='FastAPI', model=config.model, format=config.format))
+
+    @app.get('/__stats')
+    async def get_stats():
+        return JSONResponse(stats.snapshot())
+
+    @app.post('/__reset')
+    async def reset_stats():
+        stats.reset()
+        return JSONResponse(stats.snapshot())
+
+    @app.exception_handler(BodyError)
+    async def bad_body(request: Request, error: BodyError):
+        return error_response(error)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException):
+        return error_response(Failure(error.status_code, 'http_error', str(error.detail)))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception):
+        request_id = str(uuid.uuid4())
+        log.error('request %s failed', request_id, exc_info=error)
+        return error_response(Failure(500, 'internal_error', 'the server failed', request_id))
+
+    return app
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description='Reference FastAPI backend streaming an OpenAI-compatible LLM as SSE.')
+    parser.add_argument('--host', default=os.environ.get('HOST', '127.0.0.1'))
+    parser.add_argument('--port', type=int, default=int(os.environ.get('PORT', '5000')), help='0 picks a free port')
+    parser.add_argument('--format', choices=('repr', 'json'), default=None, help='event payload: repr (default) or json (env SSE_FORMAT)')
+    parser.add_argument('--allowed-origins', default=None, help='comma-separated origins allowed to call this backend from a browser (env ALLOWED_ORIGINS; default none)')
+    parser.add_argument('--forward-faults', action='store_true', default=None, help='forward x-mock-* request headers upstream (tests only; env FLASK_FORWARD_FAULTS=1)')
+    args = parser.parse_args(argv)
+
+    configure_logging()
+    try:
+        env = dict(os.environ)
+        if args.allowed_origins is not None:
+            env['ALLOWED_ORIGINS'] = args.allowed_origins
+        config = Config.from_env(env)
+        if args.format:
+            config = config.but(format=args.format)
+        if args.forward_faults:
+            config = config.but(forward_faults=True)
+        app = create_app(config)
+    except ValueError as error:
+        parser.error(str(error))
+
+    family = socket.AF_INET6 if ':' in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    # Listening before the line is printed: a client that connects at once waits in the backlog.
+    sock.listen(2048)
+    host = f'[{args.host}]' if ':' in args.host else args.host
+    # Machine-readable: test helpers and scripts/demo.mjs wait for this line (with --port 0).
+    print(f'LISTENING http://{host}:{sock.getsockname()[1]}', flush=True)
+    log.info('upstream %s, model %s, format %s, allowed origins %s', llm.redact(config.base_url), config.model, config.format, ', '.join(config.allowed_origins) or 'none')
+    server = uvicorn.Server(uvicorn.Config(app, log_level='info', timeout_graceful_shutdown=2))
+    server.run(sockets=[sock])
+
+
+if __name__ == '__main__':
+    main()

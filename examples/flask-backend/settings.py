@@ -1,0 +1,99 @@
+"""Settings of the reference backends, from the environment (flags override some)."""
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from llm_sse import FORMATS, MAX_BODY_BYTES
+
+DEFAULT_PROMPT = '详解一下flask框架'  # the Flask tutorial's hard-coded prompt
+USERID = '789465'  # the tutorial's; real deployments send the user's id here
+
+
+def _positive(name: str, raw: Optional[str], default: float) -> float:
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f'{name} must be a positive number, not {raw!r}')
+    return value
+
+
+def _origins(raw: Optional[str]) -> Tuple[str, ...]:
+    origins = tuple(o.strip().rstrip('/') for o in (raw or '').split(',') if o.strip())
+    for origin in origins:
+        if origin != '*' and not origin.startswith(('http://', 'https://')):
+            raise ValueError(f'ALLOWED_ORIGINS takes origins like http://localhost:5173, not {origin!r}')
+    return origins
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings; ``Config.from_env()`` reads them from the environment."""
+
+    base_url: str = 'http://127.0.0.1:8787/v1'
+    api_key: str = 'mock-key'
+    model: str = 'deepseek-r1:14b'
+    format: str = 'repr'
+    timeout: float = 60.0
+    heartbeat: float = 15.0
+    max_body_bytes: int = MAX_BODY_BYTES
+    allowed_origins: Tuple[str, ...] = ()
+    forward_faults: bool = False
+
+    @staticmethod
+    def from_env(env=os.environ) -> 'Config':
+        fmt = env.get('SSE_FORMAT') or Config.format
+        if fmt not in FORMATS:
+            raise ValueError(f'SSE_FORMAT must be one of {", ".join(FORMATS)}, not {fmt!r}')
+        return Config(
+            base_url=env.get('OPENAI_BASE_URL') or Config.base_url,
+            api_key=env.get('OPENAI_API_KEY') or Config.api_key,
+            model=env.get('LLM_MODEL') or Config.model,
+            format=fmt,
+            timeout=_positive('LLM_TIMEOUT', env.get('LLM_TIMEOUT'), Config.timeout),
+            heartbeat=_positive('SSE_HEARTBEAT', env.get('SSE_HEARTBEAT'), Config.heartbeat),
+            max_body_bytes=int(_positive('MAX_BODY_BYTES', env.get('MAX_BODY_BYTES'), Config.max_body_bytes)),
+            allowed_origins=_origins(env.get('ALLOWED_ORIGINS')),
+            forward_faults=env.get('FLASK_FORWARD_FAULTS', '') in ('1', 'true', 'yes', 'on'),
+        )
+
+    def but(self, **changes) -> 'Config':
+        return Config(**{**self.__dict__, **changes})
+
+
+def fault_headers(config: Config, headers) -> Optional[dict]:
+    """Test mode only: ``x-mock-*`` request headers, forwarded so a test can ask the mock upstream for a fault."""
+    if not config.forward_faults:
+        return None
+    return {k: v for k, v in headers.items() if k.lower().startswith('x-mock-')}
+
+
+# A JSON POST from another origin is preflighted: the browser asks for
+# Content-Type; Last-Event-ID is what a resuming client sends. X-Request-Id
+# is exposed so the page can quote it in a bug report.
+CORS_HEADERS = ['Content-Type', 'Last-Event-ID']
+CORS_EXPOSE = ['X-Request-Id']
+
+INDEX = """llm-sse-client reference backend ({server}).
+
+GET  /stream/get?text=...      SSE answer
+POST /stream/post {{"prompt"}}   SSE answer
+GET  /test                     plain text
+GET  /__stats                  counters
+
+The demo pages are served by `npm run demo` (examples/), which proxies /stream/ here.
+Model {model}, format {format}.
+"""
+
+
+def configure_logging() -> None:
+    """Log lines on stderr; never the upstream URL (it may hold credentials)."""
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(name)s %(levelname)s %(message)s')
+    # The openai client's HTTP library logs every request URL at INFO, user:password included.
+    for name in ('httpx', 'httpx2', 'httpcore', 'httpcore2'):
+        logging.getLogger(name).setLevel(logging.WARNING)
