@@ -142,9 +142,9 @@ export async function ensurePythonEnv(options = {}) {
         )
     }
 
-    log(`installing ${PYTHON_REQUIREMENTS.join(', ')} and ${KIT}/ (editable)`)
+    log(`installing ${PYTHON_REQUIREMENTS.join(', ')} and ${KIT}/ (editable, with its test extra)`)
     rmSync(stamp, { force: true })
-    const args = [...requirements.flatMap((file) => ['-r', file]), '-e', join(root, KIT)]
+    const args = [...requirements.flatMap((file) => ['-r', file]), '-e', `${join(root, KIT)}[test]`]
     const pip = await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', ...args], {
       PIP_RETRIES: '0',
       PIP_DISABLE_PIP_VERSION_CHECK: '1',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: type-check, build, check the package (size budget, publint,
-// attw) and run every vitest project (Node, jsdom, real Chromium). Each
+// attw), check and test the Python kit (ruff, mypy, pytest) and run every
+// vitest project (Node, jsdom, real Chromium). Each
 // check counts as one test next to vitest's own; the last line is
 // "N passed, N failed" for CI.
 import { spawnSync } from 'node:child_process'
@@ -31,6 +32,40 @@ if (built) {
   step('publint', bin('publint'), ['run', '--strict', tarball])
   step('attw', bin('attw'), [tarball, '--profile', 'node16', '--format', 'table-flipped'])
   rmSync(packDir, { recursive: true, force: true })
+}
+
+// The Python kit (python/): lint, types, then pytest, whose tests count one
+// by one (from its JUnit report) like vitest's.
+const venv = spawnSync(process.execPath, ['scripts/python-env.mjs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+const python = venv.status === 0 ? venv.stdout.trim().split('\n').pop() : undefined
+if (!python) {
+  failed++
+  failures.push('python env (node scripts/python-env.mjs)')
+} else {
+  step('ruff check (python/)', python, ['-m', 'ruff', 'check', '.'], { cwd: 'python' })
+  step('ruff format (python/)', python, ['-m', 'ruff', 'format', '--check', '.'], { cwd: 'python' })
+  step('mypy --strict (python/)', python, ['-m', 'mypy'], { cwd: 'python' })
+  const junit = join(mkdtempSync(join(tmpdir(), 'llm-sse-pytest-')), 'junit.xml')
+  console.log('\n== pytest (python/)')
+  const py = spawnSync(python, ['-m', 'pytest', '-q', `--junitxml=${junit}`], { cwd: 'python', stdio: 'inherit' })
+  let counted = false
+  try {
+    const suite = /<testsuite\b[^>]*>/.exec(readFileSync(junit, 'utf8'))?.[0] ?? ''
+    const count = (name) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1] ?? NaN)
+    const [tests, bad, errors, skipped] = ['tests', 'failures', 'errors', 'skipped'].map(count)
+    if ([tests, bad, errors, skipped].some(Number.isNaN)) throw new Error(`no counts in ${suite || 'the report'}`)
+    passed += tests - bad - errors - skipped
+    failed += bad + errors
+    if (bad + errors) failures.push(`pytest: ${bad + errors} failed`)
+    if (skipped) failed++, failures.push(`pytest: ${skipped} skipped (CI runs them all)`)
+    if (tests === 0) failed++, failures.push('pytest ran no test')
+    counted = bad + errors + skipped > 0 || tests === 0
+  } catch (error) {
+    failed++
+    failures.push(`pytest report unreadable (exit ${py.status}): ${error.message}`)
+    counted = true
+  }
+  if (py.status !== 0 && !counted) failed++, failures.push(`pytest exited ${py.status}`)
 }
 
 const failedBeforeVitest = failed

@@ -25,3 +25,12 @@ any_char = st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF, ex
 _piece = st.one_of(any_char, st.sampled_from(NASTY))
 any_text = st.lists(_piece).map(''.join)
 any_token = st.lists(_piece, min_size=1).map(''.join)
+
+
+def utf16(text: str) -> str:
+    """``text`` as JavaScript holds it: a high and a low surrogate next to each other are one character.
+
+    Python keeps ``'\\ud800\\udc00'`` as two code points; JSON has one spelling
+    for both (``\\ud800\\udc00``), and every JSON decoder reads it as U+10000.
+    """
+    return text.encode('utf-16-le', 'surrogatepass').decode('utf-16-le', 'surrogatepass')

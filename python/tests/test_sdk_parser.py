@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from strategies import any_token
+from strategies import any_token, utf16
 
 from llm_sse import events, sse_encode
 
@@ -56,11 +56,6 @@ def read_with_sdk(sdk: Path, streams: list[list[bytes]]) -> list[dict]:
         ['node', str(sdk / 'read.mjs')], input=payload, capture_output=True, text=True, check=True, timeout=60
     )
     return json.loads(done.stdout)
-
-
-def utf16(text: str) -> str:
-    """As JavaScript holds it: a high and a low surrogate from two tokens join into one character."""
-    return text.encode('utf-16-le', 'surrogatepass').decode('utf-16-le', 'surrogatepass')
 
 
 stream_case = st.tuples(

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startMockServer } from '../../src/mock/server.js'
 import type { MockServer } from '../../src/mock/server.js'
+import { until } from '../helpers/eventually.js'
 import { startFlask } from '../helpers/flask.js'
 import type { FlaskBackend } from '../helpers/flask.js'
 
@@ -49,8 +50,9 @@ describe.each(['flask', 'fastapi'] as const)('%s reference backend', (server) =>
       request_id: res.headers.get('x-request-id'),
       upstream_status: 401,
     })
-    expect(backend.log()).toContain(body.error.request_id)
-    expect(backend.log()).toContain('Incorrect API key provided')
+    // The log is read from the process's stderr pipe: it may trail the response.
+    const log = await until(() => backend.log(), (l) => l.includes('Incorrect API key provided'))
+    expect(log).toContain(`generation ${body.error.request_id!} failed`)
   })
 
   test('a bad upstream chunk mid-stream is a generic event: error, without the decoder exception', async () => {
@@ -62,7 +64,7 @@ describe.each(['flask', 'fastapi'] as const)('%s reference backend', (server) =>
     const error = (JSON.parse(last.split('\ndata: ')[1]!) as ErrorBody).error
     expect(error).toMatchObject({ type: 'upstream_error', request_id: res.headers.get('x-request-id') })
     expect(body).not.toMatch(/JSONDecode|Expecting|line \d+ column/)
-    expect(backend.log()).toMatch(/JSONDecodeError|Expecting/)
+    await until(() => backend.log(), (l) => new RegExp(`${error.request_id!} failed.*(JSONDecodeError|Expecting)`).test(l))
   })
 
   test('GET / and the log never show the upstream URL credentials', async () => {
