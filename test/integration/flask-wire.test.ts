@@ -249,7 +249,8 @@ test('an upstream error before the first token is a 502 JSON error', async () =>
   }
 })
 
-test('an unreachable upstream is a 502 JSON error naming the connection failure', async () => {
+// Starts its own backend: a Python start under load takes seconds.
+test('an unreachable upstream is a 502 JSON error naming the connection failure', { timeout: 60_000 }, async () => {
   const closed = createServer()
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
   const { port } = closed.address() as AddressInfo
