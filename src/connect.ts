@@ -37,7 +37,12 @@ export function connect(p: Settled): LlmStream {
     state: () => reducer,
     abort: () => onSignal(),
   })
-  const reducer = createStreamReducer({ dialect: p.dialect, emit: handle.dispatch, thinkTags: p.thinkTags })
+  const reducer = createStreamReducer({
+    dialect: p.dialect,
+    emit: handle.dispatch,
+    thinkTags: p.thinkTags,
+    closeMeansDone: p.closeMeansDone,
+  })
 
   /** Reach a final status once, then release everything. */
   function stop(finalise: () => void): void {
@@ -114,6 +119,7 @@ export function connect(p: Settled): LlmStream {
     // Clamped: `retry:` with hundreds of digits parses to Infinity.
     retryHint: (ms) => (serverRetry = Math.min(ms, policy.maxDelay)),
     fail,
+    warn: (w) => reducer.warn(w),
     mayReconnect() {
       if (!resumable() || attempt >= policy.attempts) return false
       attempt++

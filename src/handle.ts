@@ -1,3 +1,4 @@
+import type { ToolCall } from './payload/tool-calls.js'
 import type { StreamEvent, StreamEventType, StreamResult, StreamStatus } from './result.js'
 
 /** The event of a given `type`. @public */
@@ -31,6 +32,11 @@ export interface LlmStream extends AsyncIterable<StreamEvent> {
   /** Non-token fields so far (`request_id`, `userid`, `model`, ...). */
   readonly meta: Record<string, unknown>
   /**
+   * Tool calls so far, in `index` order; the last one may still be growing.
+   * A `tool-call` event announces each one once it is whole.
+   */
+  readonly toolCalls: ToolCall[]
+  /**
    * Listen to one event type. Returns a function that removes the listener.
    * A listener that throws does not break the stream; its error is reported
    * like an `EventTarget` listener's (`reportError`).
@@ -53,7 +59,7 @@ export interface StreamSink {
 /** @internal */
 export interface HandleParts {
   /** Live state, read through for the getters. */
-  state(): { status: StreamStatus; text: string; reasoning: string; meta: Record<string, unknown> }
+  state(): { status: StreamStatus; text: string; reasoning: string; meta: Record<string, unknown>; toolCalls: ToolCall[] }
   /** Called by `abort()` and by a `break` out of `for await`. */
   abort(): void
 }
@@ -133,6 +139,9 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
     },
     get meta() {
       return parts.state().meta
+    },
+    get toolCalls() {
+      return parts.state().toolCalls
     },
     on(type, listener) {
       const fn = listener as (event: never) => void

@@ -26,7 +26,8 @@ export type { SseEvent, SseParser, SseParserOptions, SseEnd } from './sse/types.
 export { parseJsonish } from './payload/jsonish.js'
 export type { JsonishOptions } from './payload/jsonish.js'
 
-export { seedDialect, openaiDialect, textDialect } from './payload/dialects.js'
+export { contentDictDialect, seedDialect, openaiDialect, aiSdkDialect, textDialect } from './payload/dialects/index.js'
+export type { ToolCall, ToolCallDelta } from './payload/tool-calls.js'
 export type { Decoded, Dialect, DialectFn, Usage } from './payload/types.js'
 
 export { createReducer } from './reduce.js'

@@ -45,6 +45,20 @@ export interface StreamOptions {
   headers?: HeadersInput | undefined
   /** How event data becomes tokens. @default 'auto' */
   dialect?: Dialect | undefined
+  /**
+   * Whether the server closing the body means the answer is done, for a
+   * stream without an end marker (plain text: `dialect: 'text'`, or `auto`
+   * while every event was text). Off, such a stream ends `incomplete`
+   * unless it sends `data: [DONE]` or `event: done`, because a cut answer
+   * also ends cleanly (a proxy's `Connection: close`, a server framework
+   * that closes the response when the handler throws). Turn it on only for
+   * a server that closes the response only when the answer is done.
+   * Formats with an end marker (OpenAI, AI SDK, content dict) still need it.
+   * `EventSource` cannot tell a cut body from a finished one, so over it any
+   * end of the body counts; use `transport: 'fetch'` to tell them apart.
+   * @default false
+   */
+  closeMeansDone?: boolean | undefined
   /** Time limits. @default { firstToken: 0, idle: 120000 } */
   timeouts?: Timeouts | undefined
   /** Opt-in reconnection; `false` or absent means never. @default false */

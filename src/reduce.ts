@@ -1,5 +1,7 @@
 import { StreamError, excerpt } from './errors.js'
-import { resolveDialect } from './payload/dialects.js'
+import { resolveDialect } from './payload/dialects/index.js'
+import { createToolCallSet, MAX_TOOL_CALLS } from './payload/tool-calls.js'
+import type { ToolCall } from './payload/tool-calls.js'
 import { createThinkSplitter } from './payload/think.js'
 import type { Decoded, Dialect, Usage } from './payload/types.js'
 import type { FinalStatus, StreamEvent, StreamResult, StreamStatus, StreamWarning } from './result.js'
@@ -15,6 +17,12 @@ export interface ReducerOptions {
   now?: (() => number) | undefined
   /** Split inline `<think>…</think>` out of the answer into `reasoning` (`'open'`: the text starts inside the block). @default true */
   thinkTags?: boolean | 'open' | undefined
+  /**
+   * Count a clean end of the body as `completed` for a format without an end
+   * marker (plain text). See `StreamOptions.closeMeansDone`.
+   * @default false
+   */
+  closeMeansDone?: boolean | undefined
 }
 
 /**
@@ -33,8 +41,8 @@ export interface Reducer {
   event(event: SseEvent): void
   /**
    * The body ended properly. `completed` if the stream said it was done (or
-   * its dialect is plain text), else `incomplete`. `discarded` is the
-   * parser's unterminated last event (`SseEnd.discarded`).
+   * it is plain text and `closeMeansDone` is set), else `incomplete`.
+   * `discarded` is the parser's unterminated last event (`SseEnd.discarded`).
    */
   end(discarded?: string): void
   /**
@@ -54,8 +62,10 @@ export interface Reducer {
   readonly text: string
   /** The reasoning text so far. */
   readonly reasoning: string
-  /** Meta fields so far, merged. */
+  /** Meta fields so far, merged (at most 64 distinct keys per stream). */
   readonly meta: Record<string, unknown>
+  /** Tool calls so far, in `index` order; the last one may still be growing. */
+  readonly toolCalls: ToolCall[]
   /**
    * A snapshot of the outcome. Before a final status its `status` is
    * `incomplete`: what arrived so far may be only part of the answer.
@@ -70,8 +80,19 @@ interface Channel {
   held: string
 }
 
-// Meta values compared by content: the seed repeats the same dict on every event.
+// Meta values compared by content: a content dict repeats the same meta on every event.
 const key = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x)) : v)
+
+/**
+ * Most distinct meta keys one stream keeps. Every meta change copies the
+ * merged meta (each `meta` event holds a snapshot), so without a bound a
+ * server that sends a new key per event makes the stream quadratic (20,000
+ * such events took minutes); real servers send a handful.
+ */
+const MAX_META_KEYS = 64
+
+/** Finish reasons of a whole answer; any other one means the model stopped early. */
+const NORMAL_FINISH = ['stop', 'tool_calls', 'function_call']
 
 
 /**
@@ -110,6 +131,12 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
   let status: StreamStatus = 'connecting'
   let final = false
   let meta: Record<string, unknown> = {}
+  let metaKeys = 0
+  let metaFull = false
+  const calls = createToolCallSet()
+  let callsSent = 0
+  let callsFull = false
+  let refusal: string | undefined
   let finishReason: string | undefined
   let usage: Usage | undefined
   let error: StreamError | undefined
@@ -151,11 +178,20 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
 
   const setStatus = (s: StreamStatus) => emit({ type: 'status', status: (status = s), attempt: counts.attempts })
 
+  /** Announce every tool call not yet announced: the model has finished, so they are whole. */
+  const sendToolCalls = () => {
+    if (callsSent === calls.size) return
+    const list = calls.list()
+    for (const toolCall of list.slice(callsSent)) emit({ type: 'tool-call', toolCall })
+    callsSent = list.length
+  }
+
   const finish = live((s: FinalStatus, err?: StreamError) => {
     final = true
     const rest = think?.flush()
     out(thought, rest?.reasoning ?? '', true)
     out(answer, rest?.text ?? '', true)
+    if (s === 'completed') sendToolCalls()
     error = err
     timings.total = since()
     if (err) emit({ type: 'error', error: err })
@@ -182,6 +218,8 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     meta: { ...meta },
     finishReason,
     usage,
+    toolCalls: calls.list().map((c) => ({ ...c, function: { ...c.function } })),
+    refusal,
     error,
     lastEventId,
     warnings: [...warnings],
@@ -202,13 +240,24 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
       d = { warning: { message: String(cause), cause } }
     }
     const m = d.meta
-    let changed = false
-    // A plain loop: this runs for every token, and the seed repeats the same meta each time.
-    if (m) for (const k in m) if (m[k] !== meta[k] && key(m[k]) !== key(meta[k])) changed = true
+    let changed: Record<string, unknown> | undefined
+    let dropped = 0
+    // A plain loop: this runs for every token, and a content dict repeats the same meta each time.
+    if (m)
+      for (const k in m)
+        if (m[k] !== meta[k] && key(m[k]) !== key(meta[k]))
+          if (Object.hasOwn(meta, k) || metaKeys < MAX_META_KEYS) {
+            if (!Object.hasOwn(meta, k)) metaKeys++
+            // Defined, not assigned: a `__proto__` key must stay an own property.
+            Object.defineProperty((changed ??= { ...meta }), k, { value: m[k], enumerable: true, writable: true, configurable: true })
+          } else dropped++
     if (changed) {
-      emit({ type: 'meta', meta: { ...(meta = { ...meta, ...m }) } })
+      emit({ type: 'meta', meta: { ...(meta = changed) } })
       if (final) return
     }
+    if (dropped && !metaFull && (metaFull = true))
+      warn({ code: 'payload', message: `More than ${MAX_META_KEYS} meta keys: later new keys are ignored`, data: excerpt(ev.data) })
+    if (final) return
     if (d.text || d.reasoning) {
       counts.tokens++
       timings.firstToken ??= since()
@@ -217,20 +266,35 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     out(thought, (d.reasoning ?? '') + split.reasoning)
     out(answer, split.text)
     if (final) return
+    if (d.toolCalls && calls.add(d.toolCalls) && !callsFull && (callsFull = true))
+      warn({ code: 'payload', message: `More than ${MAX_TOOL_CALLS} tool calls: later ones are ignored`, data: excerpt(ev.data) })
+    if (d.refusal) {
+      if (refusal === undefined) warn({ code: 'refusal', message: 'The model refused to answer (its words are in result.refusal)' })
+      refusal = (refusal ?? '') + d.refusal
+    }
+    if (final) return
     usage = d.usage ?? usage
     const r = d.finishReason
     // `length` or `content_filter`: the stream completes, but the model cut its own answer.
-    if (r && r !== finishReason && (finishReason = r) !== 'stop')
+    if (r && r !== finishReason && !NORMAL_FINISH.includes((finishReason = r)))
       warn({ code: 'finish', message: `finish_reason '${r}': the model cut the answer short` })
+    // The model has finished: its tool calls are whole.
+    if (r) sendToolCalls()
+    if (final) return
     if (d.warning) warn({ code: 'payload', message: d.warning.message, data: excerpt(ev.data), cause: d.warning.cause })
     if (d.error) finish('error', new StreamError('server', d.error.message, { body: ev.data }))
     else if (d.done) finish('completed')
   }
 
-  // A discarded event means even a plain-text answer lost its tail.
-  // A text stream has no end marker, so its clean close is the end, but only
-  // once something arrived: an empty 200 body is a failed answer, not an empty one.
-  const wouldComplete = (discarded?: string) => !!finishReason || (!discarded && counts.events > 0 && dialect.textLike())
+  // A format without an end marker (plain text) cannot tell a finished
+  // answer from a cut one: a clean close proves nothing (Werkzeug's
+  // `Connection: close` body and hono/h3/express after a throw both end
+  // cleanly), so it is the end only when the caller says the server closes
+  // only when done. A discarded event means even then the tail was lost, and
+  // an empty 200 body is a failed answer, not an empty one.
+  const textEnd = options.closeMeansDone === true
+  const wouldComplete = (discarded?: string) =>
+    !!finishReason || (textEnd && !discarded && counts.events > 0 && dialect.textLike())
 
   return {
     connecting: live((attempt: number) => {
@@ -242,7 +306,16 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     end: live((discarded?: string) => {
       if (discarded) warn({ code: 'discarded', message: 'Unterminated last event dropped (no blank line after it)', data: excerpt(discarded) })
       if (wouldComplete(discarded)) finish('completed')
-      else finish('incomplete', new StreamError('incomplete', 'The stream ended without its end marker: the answer may be truncated'))
+      else
+        finish(
+          'incomplete',
+          new StreamError(
+            'incomplete',
+            dialect.textLike() && counts.events > 0
+              ? 'The stream ended without an end marker; plain text has none, so the answer may be truncated. End the stream with `data: [DONE]` or `event: done`, or set `closeMeansDone: true` if the server closes only when the answer is done'
+              : 'The stream ended without its end marker: the answer may be truncated',
+          ),
+        )
     }),
     wouldComplete,
     fail: live((err: StreamError) => {
@@ -266,6 +339,9 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     },
     get meta() {
       return meta
+    },
+    get toolCalls() {
+      return calls.list()
     },
     result,
   }

@@ -2,6 +2,7 @@
 // result. The reducer produces them; the handle delivers them.
 
 import type { StreamError } from './errors.js'
+import type { ToolCall } from './payload/tool-calls.js'
 import type { Usage } from './payload/types.js'
 
 /**
@@ -19,8 +20,15 @@ export type FinalStatus = Extract<StreamStatus, 'completed' | 'incomplete' | 'er
 
 /** A problem that did not stop the stream. @public */
 export interface StreamWarning {
-  /** `payload`: an event's data could not be decoded; `discarded`: an unterminated last event was dropped; `finish`: the model stopped for a reason other than `stop`. */
-  code: 'payload' | 'discarded' | 'finish' | 'retry'
+  /**
+   * - `payload`: an event's data could not be decoded, or was not of the stream's format;
+   * - `discarded`: an unterminated last event was dropped;
+   * - `finish`: the model stopped for a reason other than `stop` or `tool_calls`;
+   * - `retry`: a reconnect;
+   * - `refusal`: the model refused (the text is in `StreamResult.refusal`);
+   * - `not-streamed`: the server sent the whole answer as one JSON document (`stream: true` missing).
+   */
+  code: 'payload' | 'discarded' | 'finish' | 'retry' | 'refusal' | 'not-streamed'
   message: string
   /** The raw event data (or discarded text), bounded. */
   data?: string | undefined
@@ -62,6 +70,13 @@ export interface StreamResult {
   meta: Record<string, unknown>
   finishReason?: string | undefined
   usage?: Usage | undefined
+  /**
+   * Tool calls the model asked for, in `index` order (empty when none). Whole
+   * only when `status` is `completed`; otherwise the last one may be cut.
+   */
+  toolCalls: ToolCall[]
+  /** What the model said instead of answering, when it refused (OpenAI `delta.refusal`). */
+  refusal?: string | undefined
   /** Set when `status` is `error` or `incomplete`. */
   error?: StreamError | undefined
   /** The last SSE event id, useful to resume. */
@@ -79,6 +94,8 @@ export type StreamEvent =
   | { type: 'delta'; text: string }
   | { type: 'reasoning'; text: string }
   | { type: 'meta'; meta: Record<string, unknown> }
+  /** A tool call is whole: sent once the model finished (`finish_reason` or the end marker). */
+  | { type: 'tool-call'; toolCall: ToolCall }
   | { type: 'status'; status: StreamStatus; attempt: number }
   | { type: 'warning'; warning: StreamWarning }
   | { type: 'error'; error: StreamError }

@@ -17,6 +17,7 @@ export const defaults = {
   baseUrl: '',
   dialect: 'auto' as Dialect,
   thinkTags: true as boolean | 'open',
+  closeMeansDone: false,
   timeouts: { firstToken: 0, idle: 120_000 },
   /** What `retry: true` means; absent or `false` is one attempt. */
   retry: { attempts: 3, baseDelay: 1000, maxDelay: 30_000 },
@@ -45,6 +46,7 @@ export interface Settled {
   headers: (HeadersInput | undefined)[]
   dialect: Dialect
   thinkTags: boolean | 'open'
+  closeMeansDone: boolean
   timeouts: { firstToken: number; idle: number }
   retry: RetryPolicy
   withCredentials: boolean
@@ -112,7 +114,7 @@ export function validate(o: AllOptions, at?: { method: 'GET' | 'POST'; path: unk
   const base = o.baseUrl
   if (base && !/^[a-z][a-z\d+.-]*:\/\//i.test(base) && !/^\.{0,2}\//.test(base))
     fail(`baseUrl ${JSON.stringify(base)} has no scheme: did you mean ${JSON.stringify('http://' + base)}? (Or '/path' on the page's origin.)`)
-  oneOf('dialect', o.dialect, ['auto', 'seed', 'openai', 'text'], true)
+  oneOf('dialect', o.dialect, ['auto', 'content-dict', 'openai', 'ai-sdk', 'text', 'seed'], true)
   oneOf('transport', o.transport, ['auto', 'eventsource', 'fetch'])
   const think = o.thinkTags
   if (think !== undefined && typeof think !== 'boolean' && think !== 'open') fail(`thinkTags must be true, false or 'open', not ${JSON.stringify(think)}.`)

@@ -133,11 +133,36 @@ test('a clean end of an OpenAI stream without finish_reason or [DONE] is incompl
   expect(s.done().status).toBe('incomplete')
 })
 
-test('a clean end of a plain-text stream is completed in the text and auto dialects', () => {
+test('a clean end of a plain-text stream is incomplete in the text and auto dialects, with a message that names the fix', () => {
   for (const dialect of ['text', 'auto'] as const) {
     const s = stream([ev('Hello'), ev(' world')], { dialect })
     s.r.end()
+    const r = s.done()
+    expect(r, dialect).toMatchObject({ status: 'incomplete', text: 'Hello world', error: { code: 'incomplete' } })
+    expect(r.error?.message).toMatch(/\[DONE\].*event: done.*closeMeansDone/)
+  }
+})
+
+test('with closeMeansDone a clean end of a plain-text stream is completed', () => {
+  for (const dialect of ['text', 'auto'] as const) {
+    const s = stream([ev('Hello'), ev(' world')], { dialect, closeMeansDone: true })
+    s.r.end()
     expect(s.done(), dialect).toMatchObject({ status: 'completed', text: 'Hello world' })
+  }
+})
+
+test('closeMeansDone does not complete a format that has an end marker', () => {
+  for (const events of [[seed('Hi')], [chunk({ content: 'Hi' })]]) {
+    const s = stream(events, { closeMeansDone: true })
+    s.r.end()
+    expect(s.done().status).toBe('incomplete')
+  }
+})
+
+test('a plain-text stream ended by [DONE] or event: done is completed without closeMeansDone', () => {
+  for (const end of [ev('[DONE]'), ev('', 'done')]) {
+    const s = stream([ev('Hello'), end], { dialect: 'text' })
+    expect(s.done()).toMatchObject({ status: 'completed', text: 'Hello' })
   }
 })
 
@@ -153,9 +178,12 @@ test('a clean end with no events at all is incomplete, even for text: an empty 2
     a.r.end()
     expect(a.done().status).toBe('incomplete')
   }
-  const b = stream([ev('x')], { dialect: 'text' })
+  const b = stream([ev('x')], { dialect: 'text', closeMeansDone: true })
   b.r.end()
   expect(b.done().status).toBe('completed')
+  const c = stream([], { dialect: 'text', closeMeansDone: true })
+  c.r.end()
+  expect(c.done().status).toBe('incomplete')
 })
 
 test('a discarded unterminated event is a warning and makes even a text stream incomplete', () => {
@@ -180,7 +208,8 @@ test('the resume check (internal) tells what end() would give, without ending th
   expect(s.r.wouldComplete()).toBe(false)
   const o = stream([chunk({ content: 'a' }, 'stop')])
   expect(o.r.wouldComplete()).toBe(true)
-  const t = stream([ev('a')], { dialect: 'text' })
+  expect(stream([ev('a')], { dialect: 'text' }).r.wouldComplete()).toBe(false)
+  const t = stream([ev('a')], { dialect: 'text', closeMeansDone: true })
   expect(t.r.wouldComplete()).toBe(true)
   expect(t.r.wouldComplete('data: b')).toBe(false)
   expect([s.r.final, o.r.final, t.r.final]).toEqual([false, false, false])
@@ -422,7 +451,7 @@ test('an unclosed think block is released as reasoning when the stream ends', ()
 })
 
 test('a partial tag held at the end is released as text before the final status', () => {
-  const s = stream([ev('<thi')], { dialect: 'text' })
+  const s = stream([ev('<thi')], { dialect: 'text', closeMeansDone: true })
   s.r.end()
   expect(s.types().slice(-3)).toEqual(['delta', 'status', 'done'])
   expect(s.done().text).toBe('<thi')
@@ -545,3 +574,28 @@ for (const file of FIXTURES) {
     }
   })
 }
+
+// --- hostile meta -------------------------------------------------------------
+
+/** The documented bound on distinct meta keys per stream. */
+const MAX_META_KEYS = 64
+
+test('a server that sends a new meta key on every event costs linear work: meta keeps at most 64 keys, with one warning', () => {
+  const n = 1000
+  const s = stream(Array.from({ length: n }, (_, i) => ev(`{"content": "", "k${i}": ${i}}`)))
+  // Each `meta` event carries a snapshot: their total size is the work done. Unbounded, it is n²/2.
+  const copied = s.of('meta').reduce((sum, e) => sum + Object.keys(e.meta).length, 0)
+  expect(copied).toBeLessThanOrEqual(MAX_META_KEYS * MAX_META_KEYS)
+  expect(Object.keys(s.r.meta)).toHaveLength(MAX_META_KEYS)
+  expect(s.of('warning').map((e) => e.warning.message)).toEqual([`More than ${MAX_META_KEYS} meta keys: later new keys are ignored`])
+  expect(s.r.status).toBe('streaming')
+})
+
+test('a __proto__ meta key stays an own property and never becomes the prototype', () => {
+  const s = stream([ev('{"content": "a", "__proto__": {"polluted": true}, "request_id": "1"}'), ev("{'content': 'b', '__proto__': 2}")])
+  const meta = s.r.meta
+  expect(Object.getPrototypeOf(meta)).toBe(Object.prototype)
+  expect(Object.hasOwn(meta, '__proto__')).toBe(true)
+  expect(Object.getOwnPropertyDescriptor(meta, '__proto__')?.value).toBe(2)
+  expect((meta as { polluted?: unknown }).polluted).toBeUndefined()
+})

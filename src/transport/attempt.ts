@@ -1,4 +1,5 @@
 import type { StreamError } from '../errors.js'
+import type { StreamWarning } from '../result.js'
 import type { EventSourceConstructor } from './eventsource.js'
 import type { SseEvent } from '../sse/types.js'
 
@@ -31,6 +32,8 @@ export interface Attempt {
   bytes(): void
   event(event: SseEvent): void
   retryHint(ms: number): void
+  /** A problem that does not stop the stream. */
+  warn(warning: StreamWarning): void
   /** A fatal error found while reading (e.g. an oversized event). */
   fail(error: StreamError): void
   /**

@@ -69,6 +69,10 @@ export function eventSourceAttempt(a: Attempt): Promise<AttemptOutcome> {
       if (state === CONNECTING && opened && a.mayReconnect()) return
       // The `eventsource` npm package exposes the status; browsers do not.
       const { code: status, message: detail } = e as { code?: unknown; message?: unknown }
+      // The body ended after it had opened. EventSource cannot tell a clean
+      // end from a cut, so it is reported as an end, and the reducer decides
+      // as for fetch's clean end: the status must not depend on the transport.
+      if (state === CONNECTING && opened && typeof status !== 'number') return finish({ kind: 'ended' })
       // Closed before it opened, on another origin: a refused CORS check looks
       // exactly like this, and nothing says a response was even readable.
       const hint = state === CLOSED && !opened && typeof status !== 'number' ? corsHint(url, { method: 'GET', withCredentials: a.withCredentials }) : undefined
@@ -84,9 +88,7 @@ export function eventSourceAttempt(a: Attempt): Promise<AttemptOutcome> {
               `EventSource could not open ${a.url}: ${typeof detail === 'string' && detail ? detail : 'status not 200 or Content-Type not text/event-stream (EventSource hides which; use transport: "fetch" to see)'}`,
               typeof status === 'number' ? { status } : {},
             )
-          : !opened
-            ? new StreamError('network', `EventSource could not connect to ${a.url}`)
-            : new StreamError('incomplete', 'EventSource closed before the end marker (it cannot tell a finished body from a cut one)')
+          : new StreamError('network', `EventSource could not connect to ${a.url}`)
       finish({ kind: 'failed', error, responded: opened || state === CLOSED, events: opened })
     })
   })

@@ -52,12 +52,19 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
     }
   }
 
+  let whole: string | undefined
   try {
-    await checkResponse(response)
+    whole = await checkResponse(response)
   } catch (error) {
     return { kind: 'failed', responded: true, error: error as StreamError }
   }
   a.opened()
+  if (whole !== undefined) {
+    // The request lacked `stream: true`: the answer is whole, only not streamed.
+    a.warn({ code: 'not-streamed', message: 'The server sent the whole answer as one JSON document: add "stream": true to the request to stream it' })
+    a.event({ type: 'message', data: whole, id: undefined, lastEventId: '' })
+    return { kind: 'ended' }
+  }
 
   const parser = createSseParser({
     onEvent: a.event,

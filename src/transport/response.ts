@@ -2,6 +2,8 @@ import { StreamError } from '../errors.js'
 
 /** How much of an error body we read: enough for any error page, bounded for a hostile one. */
 const MAX_ERROR_BODY = 64 * 1024
+/** How much of a 200 JSON body we read: it may be a whole answer (a request without `stream: true`). */
+const MAX_JSON_ANSWER = 4 * 1024 * 1024
 
 /**
  * Accept only what `EventSource` would (WHATWG HTML §9.2.3): status 200 and
@@ -10,12 +12,17 @@ const MAX_ERROR_BODY = 64 * 1024
  * spec's "stop, do not reconnect". Otherwise reads a bounded excerpt of the
  * body and throws a {@link StreamError} whose message is what a person
  * needs: the JSON error's message or the HTML page's text, not its markup.
+ *
+ * Resolves with the body of a 200 `chat.completion` JSON document: the
+ * whole answer of a request that forgot `stream: true`, read as one event.
  */
-export async function checkResponse(response: Response): Promise<void> {
+export async function checkResponse(response: Response): Promise<string | undefined> {
   const type = response.headers.get('content-type') ?? ''
-  const isSse = type.split(';')[0]!.trim().toLowerCase() === 'text/event-stream'
-  if (response.status === 200 && isSse) return
-  const body = await readBounded(response)
+  const essence = type.split(';')[0]!.trim().toLowerCase()
+  if (response.status === 200 && essence === 'text/event-stream') return
+  const json = response.status === 200 && /^application\/([\w.-]+\+)?json$/.test(essence)
+  const body = await readBounded(response, json ? MAX_JSON_ANSWER : MAX_ERROR_BODY)
+  if (json && isCompletion(body)) return body
   const retryAfter = parseRetryAfter(response.headers.get('retry-after'))
   const status = response.status
   const init = { status, body, retryAfter }
@@ -23,20 +30,28 @@ export async function checkResponse(response: Response): Promise<void> {
     const reason = summarize(body, type) || response.statusText
     throw new StreamError('http', `HTTP ${status}${reason ? `: ${reason}` : ''}`, init)
   }
-  throw new StreamError(
-    'content-type',
-    `Expected text/event-stream, got ${type || 'no Content-Type'}${body ? `: ${summarize(body, type)}` : ''}`,
-    init,
-  )
+  // Any other JSON: its error message if it has one, never the whole document.
+  const detail = json ? jsonMessage(body) ?? 'a JSON document, not a stream (an OpenAI-compatible API streams only with "stream": true)' : body && summarize(body, type)
+  throw new StreamError('content-type', `Expected text/event-stream, got ${type || 'no Content-Type'}${detail ? `: ${detail}` : ''}`, init)
 }
 
-async function readBounded(response: Response): Promise<string> {
+/** A whole `chat.completion` document. */
+function isCompletion(body: string): boolean {
+  try {
+    const v = JSON.parse(body) as { object?: unknown; choices?: unknown }
+    return v.object === 'chat.completion' && Array.isArray(v.choices)
+  } catch {
+    return false
+  }
+}
+
+async function readBounded(response: Response, limit: number): Promise<string> {
   const reader = response.body?.getReader()
   if (!reader) return ''
   const decoder = new TextDecoder()
   let text = ''
   try {
-    while (text.length < MAX_ERROR_BODY) {
+    while (text.length < limit) {
       const { done, value } = await reader.read()
       if (done) break
       text += decoder.decode(value, { stream: true })
@@ -53,17 +68,8 @@ async function readBounded(response: Response): Promise<string> {
 export function summarize(body: string, type = ''): string {
   const trimmed = body.trim()
   if (!trimmed) return ''
-  if (trimmed[0] === '{' || type.includes('json')) {
-    try {
-      const json = JSON.parse(trimmed) as Record<string, unknown>
-      const e = json.error
-      const msg =
-        (typeof e === 'object' && e !== null ? (e as Record<string, unknown>).message : e) ?? json.message ?? json.detail
-      if (typeof msg === 'string') return msg
-    } catch {
-      // Not JSON after all: fall through to text.
-    }
-  }
+  const msg = trimmed[0] === '{' || type.includes('json') ? jsonMessage(trimmed) : undefined
+  if (msg !== undefined) return msg
   const text = /<[a-z!/][\s\S]*>/i.test(trimmed)
     ? trimmed
         .replace(/<(script|style|title)[\s\S]*?<\/\1>/gi, ' ')
@@ -76,6 +82,18 @@ export function summarize(body: string, type = ''): string {
     : trimmed
   const flat = text.replace(/\s+/g, ' ').trim()
   return flat.length > 300 ? flat.slice(0, 300) + '…' : flat
+}
+
+/** A JSON error body's `error.message` / `error` / `message` / `detail`, if it is JSON and has one. */
+function jsonMessage(body: string): string | undefined {
+  try {
+    const json = JSON.parse(body) as Record<string, unknown>
+    const e = json.error
+    const msg = (typeof e === 'object' && e !== null ? (e as Record<string, unknown>).message : e) ?? json.message ?? json.detail
+    return typeof msg === 'string' ? msg : undefined
+  } catch {
+    // Not JSON after all.
+  }
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { autoDialect, openaiDialect, resolveDialect, seedDialect, textDialect } from '../../src/payload/dialects.js'
+import { autoDialect, openaiDialect, resolveDialect, seedDialect, textDialect } from '../../src/payload/dialects/index.js'
 import type { Decoded, DialectFn, SseEvent } from '../../src/index.js'
 
 const ev = (data: string, type = 'message'): SseEvent => ({ type, data, id: undefined, lastEventId: '' })
@@ -58,7 +58,7 @@ test("seed: a dict with status 'error' or an error key is an error", () => {
 
 test('seed: undecodable data is a warning, not an exception', () => {
   const d = seedDialect(ev("{'content': 'unterminated"))
-  expect(d.warning?.message).toMatch(/seed/)
+  expect(d.warning?.message).toMatch(/content dict/)
   expect(d.text).toBeUndefined()
   expect(seedDialect(ev('plain words')).warning).toBeDefined()
 })
@@ -200,8 +200,19 @@ test('auto: an error object is an error', () => {
 })
 
 test('auto: plain data is a text token, and code tokens like { or {} stay text', () => {
-  for (const data of ['Hello', '{', '{}', '{"a": 1}', '{ x: 1 }', '[1, 2]', '{"content"'])
+  for (const data of ['Hello', '{', '{}', '{ x: 1 }', '[1, 2]', '{"content"'])
     expect(autoDialect(ev(data)), data).toEqual({ text: data })
+})
+
+test('auto: a JSON object of no known format is a warning, not text, unless the stream is already text', () => {
+  for (const data of ['{"a": 1}', '{"type": "custom-thing", "value": "x"}', '{"message": "hi"}']) {
+    const d = autoDialect(ev(data))
+    expect(d.text, data).toBeUndefined()
+    expect(d.warning?.message, data).toMatch(/Unrecognised JSON object/)
+  }
+  const auto = resolveDialect('auto')
+  expect(auto.decode(ev('Here is JSON:'))).toEqual({ text: 'Here is JSON:' })
+  expect(auto.decode(ev('{"a": 1}'))).toEqual({ text: '{"a": 1}' })
 })
 
 test('auto: undecodable data that looks like a seed or OpenAI payload is a warning, not text', () => {

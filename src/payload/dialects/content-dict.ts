@@ -1,0 +1,36 @@
+import { messageOf, str } from './common.js'
+import type { Dict } from './common.js'
+import type { Decoded } from '../types.js'
+
+// One dict per event, `{'content': token, ...}`, printed by Python's
+// `str(dict)` (single quotes, `None`, `True`) or as JSON, the last one
+// carrying `'status': 'completed'`: what a Flask view that forwards an LLM
+// stream with `f"data: {resMap}\n\n"` sends.
+
+/** The keys of a content dict that are not meta. */
+const FIELDS = ['content', 'status', 'reasoning_content', 'reasoning']
+
+/** True when a parsed object looks like a content dict (used by `auto`). */
+export const isContentDict = (v: Dict) => 'content' in v || 'status' in v || 'error' in v
+
+/** Decode a parsed content dict. */
+export function fromContentDict(v: Dict, raw: string): Decoded {
+  if (v.status === 'error' || v.error != null) return { error: { message: messageOf(v, raw), data: raw } }
+  // `reasoning_content` / `reasoning`: what a backend forwarding an
+  // OpenAI-compatible delta adds next to `content` (our reference backend).
+  // The rest is meta. Copied in a loop, not with `{ content, ...meta } = v`:
+  // object rest is a runtime call that builds a dictionary-mode object, a
+  // cost paid on every token (and again when the reducer compares the meta).
+  const meta: Dict = {}
+  for (const k in v)
+    if (!FIELDS.includes(k))
+      if (k === '__proto__')
+        // `meta.__proto__ = x` would set the prototype: define it as an own
+        // property (as object rest would), in place, without copying `meta`.
+        Object.defineProperty(meta, k, { value: v[k], enumerable: true, writable: true, configurable: true })
+      else meta[k] = v[k]
+  // The final event repeats the previous chunk's content: appending it would duplicate a token.
+  return v.status === 'completed'
+    ? { meta, done: true }
+    : { meta, text: str(v.content), reasoning: str(v.reasoning_content) ?? str(v.reasoning) }
+}
