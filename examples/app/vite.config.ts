@@ -13,6 +13,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^llm-sse-client\/dom$/, replacement: src('dom/index.ts') },
+      { find: /^llm-sse-client\/markdown$/, replacement: src('markdown/index.ts') },
       { find: /^llm-sse-client$/, replacement: src('index.ts') },
     ],
   },
@@ -26,5 +27,7 @@ export default defineConfig({
     // The polyfill is not needed by any browser with EventSource and
     // ReadableStream, and every script must be a file for `script-src 'self'`.
     modulePreload: { polyfill: false },
+    // Two pages: the chat and the streaming Markdown example.
+    rollupOptions: { input: { main: fileURLToPath(new URL('index.html', import.meta.url)), markdown: fileURLToPath(new URL('markdown.html', import.meta.url)) } },
   },
 })

@@ -5,6 +5,7 @@
 // prompt exercises all of them. Pools are split into sentences so that the
 // text still reads like an answer when a test prints it.
 
+import { markdownTokens } from './markdown.js'
 import { createRandom, hashString, randomInt } from './random.js'
 
 type Sentence = readonly string[]
@@ -176,7 +177,8 @@ function oversizeToken(size: number): string {
 export function scriptFor(prompt: string, options: ScriptOptions = {}): Script {
   const lang = options.lang ?? (/\p{Script=Han}/u.test(prompt) ? 'zh' : 'en')
   const pools = lang === 'zh' ? ZH : EN
-  const answer = answerTokens(pools, createRandom(hashString(`${lang}\u0000${prompt}`)), options.length)
+  // A prompt that asks for Markdown gets a Markdown answer (the examples render it).
+  const answer = /markdown/i.test(prompt) ? markdownTokens(options.length) : answerTokens(pools, createRandom(hashString(`${lang}\u0000${prompt}`)), options.length)
   // Marked before the oversize token exists, so the bytes land in a short word.
   if (options.badUtf8) markBadUtf8(answer)
   if (options.oversize !== undefined && options.oversize > 0) answer.splice(1, 0, oversizeToken(options.oversize))
