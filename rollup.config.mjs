@@ -20,6 +20,8 @@ const entries = {
   testing: 'src/testing/index.ts',
   markdown: 'src/markdown/index.ts',
   chat: 'src/chat/index.ts',
+  react: 'src/react/index.ts',
+  vue: 'src/vue/index.ts',
 }
 
 /**
@@ -43,8 +45,9 @@ export default [
     external,
     plugins: [ts()],
     output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared-[hash].js' },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared-[hash].cjs' },
+      // No bare `import './index.js'` in an add-on for modules it only reaches through another entry.
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared-[hash].js', hoistTransitiveImports: false },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared-[hash].cjs', hoistTransitiveImports: false },
     ],
   },
   ...Object.entries(umd).map(([entry, { file, name }]) => ({

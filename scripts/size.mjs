@@ -31,6 +31,8 @@ const budgets = {
  */
 const addOns = {
   chat: { base: ['index'], budget: 1.5 * KiB },
+  react: { base: ['index', 'chat'], budget: 0.5 * KiB },
+  vue: { base: ['index', 'chat'], budget: 0.5 * KiB },
 }
 
 let over = 0

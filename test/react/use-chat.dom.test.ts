@@ -1,0 +1,183 @@
+// useChat and useStream with React Testing Library in jsdom, in StrictMode,
+// against the real mock server on loopback: the mock's counters say how many
+// requests were made and how many responses are still open.
+
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
+import { Profiler, StrictMode, createElement as h, useEffect } from 'react'
+import type { ReactNode } from 'react'
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { createChat } from '../../src/chat/index.js'
+import type { ChatOptions } from '../../src/chat/index.js'
+import { expectedText, startMockServer } from '../../src/mock/server.js'
+import type { MockServer } from '../../src/mock/server.js'
+import { useChat, useStream } from '../../src/react/index.js'
+import type { UseChatOptions, UseChatResult } from '../../src/react/index.js'
+import { until } from '../helpers/eventually.js'
+
+let mock: MockServer
+beforeAll(async () => {
+  mock = await startMockServer()
+})
+afterAll(() => mock.close())
+afterEach(async () => {
+  cleanup()
+  await until(() => mock.stats().open, (n) => n === 0)
+  mock.resetStats()
+})
+
+const posts = () => mock.stats().requests['/stream/post'] ?? 0
+
+/** The seed POST route with the mock's fault knobs in the query. */
+const seedRequest =
+  (knobs: Record<string, string> = {}): ChatOptions['request'] =>
+  (m) => ({ path: '/stream/post', json: { prompt: m[m.length - 1]!.text }, query: knobs })
+
+const strict = (node: ReactNode) => render(h(StrictMode, null, node))
+
+/** A minimal chat screen; `expose` receives the hook's result on every render. */
+function ChatView({ options, expose }: { options: UseChatOptions; expose?: (r: UseChatResult) => void }) {
+  const chat = useChat(options)
+  expose?.(chat)
+  return h(
+    'div',
+    null,
+    h(
+      'ol',
+      null,
+      chat.messages.map((m) => h('li', { key: m.id, 'data-role': m.role, 'data-status': m.status }, m.text)),
+    ),
+    h('output', { 'data-testid': 'status' }, chat.status),
+    h('button', { onClick: () => void chat.send('Hello there') }, 'Send'),
+    h('button', { onClick: chat.stop }, 'Stop'),
+  )
+}
+
+const answer = () => document.querySelector('li[data-role="assistant"]')
+
+test('in StrictMode a click sends exactly one request and renders the whole answer', async () => {
+  strict(h(ChatView, { options: { client: { baseUrl: mock.url }, request: seedRequest() } }))
+  expect(screen.getByTestId('status').textContent).toBe('idle')
+  fireEvent.click(screen.getByText('Send'))
+  await waitFor(() => expect(answer()?.getAttribute('data-status')).toBe('completed'))
+  expect(answer()?.textContent).toBe(expectedText('Hello there'))
+  expect(screen.getByTestId('status').textContent).toBe('idle')
+  expect(posts()).toBe(1)
+})
+
+test('in StrictMode a send from a mount effect reaches the server once: the extra mount’s request is stopped before it starts', async () => {
+  function AutoSend() {
+    const chat = useChat({ client: { baseUrl: mock.url }, request: seedRequest() })
+    useEffect(() => {
+      void chat.send('Hello there')
+    }, [chat.send])
+    return h('p', null, chat.messages.map((m) => `${m.role}:${m.status}`).join(' '))
+  }
+  strict(h(AutoSend))
+  await waitFor(() => expect(document.querySelector('p')?.textContent).toMatch(/assistant:completed$/))
+  expect(posts()).toBe(1)
+})
+
+test('unmounting mid-answer aborts the request: the mock’s open responses go back to 0', async () => {
+  strict(h(ChatView, { options: { client: { baseUrl: mock.url }, request: seedRequest({ stallAfter: '5' }) } }))
+  fireEvent.click(screen.getByText('Send'))
+  await waitFor(() => expect(answer()?.textContent).toBe(expectedText('Hello there', { length: 5 })))
+  expect(mock.stats().open).toBe(1)
+  cleanup()
+  await until(() => mock.stats().open, (n) => n === 0)
+  expect(posts()).toBe(1)
+})
+
+test('options that change between renders do not restart the stream, and the latest callbacks are called', async () => {
+  const finished: string[] = []
+  const view = (label: string) =>
+    h(StrictMode, null, h(ChatView, {
+      // A new client options object, request function and callback on every render.
+      options: { client: { baseUrl: mock.url }, request: seedRequest({ delay: '5' }), onFinish: () => finished.push(label) },
+    }))
+  const { rerender } = render(view('first'))
+  fireEvent.click(screen.getByText('Send'))
+  await waitFor(() => expect(answer()?.textContent?.length).toBeGreaterThan(0))
+  for (const label of ['second', 'third', 'fourth']) rerender(view(label))
+  await waitFor(() => expect(answer()?.getAttribute('data-status')).toBe('completed'))
+  expect(answer()?.textContent).toBe(expectedText('Hello there'))
+  expect(finished).toEqual(['fourth'])
+  expect(posts()).toBe(1)
+})
+
+test('tokens arriving faster than frames cause at most one commit per animation frame', async () => {
+  let commits = 0
+  strict(
+    h(Profiler, { id: 'chat', onRender: () => void commits++ }, h(ChatView, {
+      options: { client: { baseUrl: mock.url }, request: seedRequest({ length: '200', delay: '2' }) },
+    })),
+  )
+  // Count the frames that pass while the answer streams.
+  let frames = 0
+  let counting = true
+  const frame = () => {
+    frames++
+    if (counting) requestAnimationFrame(frame)
+  }
+  requestAnimationFrame(frame)
+  const before = commits
+  fireEvent.click(screen.getByText('Send'))
+  await waitFor(() => expect(answer()?.getAttribute('data-status')).toBe('completed'), { timeout: 10_000 })
+  counting = false
+  expect(answer()?.textContent).toBe(expectedText('Hello there', { length: 200 }))
+  // One commit per frame, plus the click's and the final status's own.
+  expect(commits - before).toBeLessThanOrEqual(frames + 3)
+  expect(frames).toBeLessThan(150)
+})
+
+test('two components sharing one chat make one request, and unmounting one does not stop the shared chat', async () => {
+  const chat = createChat({ client: { baseUrl: mock.url }, request: seedRequest({ delay: '3' }) })
+  function Reader() {
+    const { messages } = useChat({ chat })
+    return h('p', { 'data-testid': 'reader' }, messages[1]?.status ?? 'none')
+  }
+  const { unmount } = render(h(StrictMode, null, h(ChatView, { options: { chat } })))
+  const second = render(h(StrictMode, null, h(Reader)))
+  fireEvent.click(screen.getByText('Send'))
+  await waitFor(() => expect(answer()?.textContent?.length).toBeGreaterThan(0))
+  unmount()
+  await waitFor(() => expect(second.getByTestId('reader').textContent).toBe('completed'))
+  expect(chat.getSnapshot().messages[1]?.text).toBe(expectedText('Hello there'))
+  expect(posts()).toBe(1)
+})
+
+test('the hook’s methods work from event handlers: stop keeps the partial answer, retry after an error sends once more', async () => {
+  let hook!: UseChatResult
+  let knobs: Record<string, string> = { status: '503' }
+  strict(h(ChatView, { options: { client: { baseUrl: mock.url }, request: (m) => seedRequest(knobs)!(m, { regenerate: false }) }, expose: (r) => (hook = r) }))
+  fireEvent.click(screen.getByText('Send'))
+  await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('error'))
+  expect(hook.error?.status).toBe(503)
+  knobs = { stallAfter: '3' }
+  await act(async () => void hook.retry())
+  await waitFor(() => expect(answer()?.textContent).toBe(expectedText('Hello there', { length: 3 })))
+  fireEvent.click(screen.getByText('Stop'))
+  expect(answer()?.getAttribute('data-status')).toBe('aborted')
+  expect(answer()?.textContent).toBe(expectedText('Hello there', { length: 3 }))
+  expect(posts()).toBe(2)
+})
+
+test('useStream: start() streams one answer, a second start() replaces it, unmount aborts', async () => {
+  let hook!: ReturnType<typeof useStream>
+  function OneShot() {
+    hook = useStream({ client: { baseUrl: mock.url } })
+    return h('p', { 'data-status': hook.status }, hook.text)
+  }
+  strict(h(OneShot))
+  const p = () => document.querySelector('p')!
+  expect(p().getAttribute('data-status')).toBe('idle')
+  await act(async () => void hook.start({ path: '/stream/post', json: { prompt: 'Summarise' } }))
+  await waitFor(() => expect(p().getAttribute('data-status')).toBe('completed'))
+  expect(p().textContent).toBe(expectedText('Summarise'))
+  expect(hook.message?.meta).toHaveProperty('request_id')
+  await act(async () => void hook.start({ path: '/stream/post', json: { prompt: 'Again' }, query: { stallAfter: '4' } }))
+  await waitFor(() => expect(p().textContent).toBe(expectedText('Again', { length: 4 })))
+  expect(hook.status).toBe('streaming')
+  cleanup()
+  await until(() => mock.stats().open, (n) => n === 0)
+  expect(posts()).toBe(2)
+})

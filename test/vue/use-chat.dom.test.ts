@@ -1,0 +1,101 @@
+// The Vue composable with @vue/test-utils in jsdom, against the real mock
+// server on loopback.
+
+import { flushPromises, mount } from '@vue/test-utils'
+import { defineComponent, effectScope, h, isShallow, nextTick, watch } from 'vue'
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { createChat } from '../../src/chat/index.js'
+import type { ChatOptions } from '../../src/chat/index.js'
+import { expectedText, startMockServer } from '../../src/mock/server.js'
+import type { MockServer } from '../../src/mock/server.js'
+import { useChat } from '../../src/vue/index.js'
+import type { UseChatOptions, UseChatResult } from '../../src/vue/index.js'
+import { eventually, until } from '../helpers/eventually.js'
+
+let mock: MockServer
+beforeAll(async () => {
+  mock = await startMockServer()
+})
+afterAll(() => mock.close())
+afterEach(async () => {
+  await until(() => mock.stats().open, (n) => n === 0)
+  mock.resetStats()
+})
+
+const posts = () => mock.stats().requests['/stream/post'] ?? 0
+const seedRequest =
+  (knobs: Record<string, string> = {}): ChatOptions['request'] =>
+  (m) => ({ path: '/stream/post', json: { prompt: m[m.length - 1]!.text }, query: knobs })
+
+function chatView(options: UseChatOptions) {
+  let hook!: UseChatResult
+  const Comp = defineComponent({
+    setup() {
+      hook = useChat(options)
+      return () =>
+        h('div', [
+          h('ol', hook.messages.value.map((m) => h('li', { key: m.id, 'data-role': m.role, 'data-status': m.status }, m.text))),
+          h('output', hook.status.value),
+        ])
+    },
+  })
+  const wrapper = mount(Comp)
+  return { wrapper, hook: () => hook }
+}
+
+test('the state is shallow refs that follow the store, and the DOM shows the whole answer after one request', async () => {
+  const { wrapper, hook } = chatView({ client: { baseUrl: mock.url }, request: seedRequest() })
+  expect(isShallow(hook().messages)).toBe(true)
+  expect(wrapper.find('output').text()).toBe('idle')
+  const statuses: string[] = []
+  watch(hook().status, (s) => statuses.push(s))
+  const answer = await hook().send('Hello Vue')
+  await nextTick()
+  expect(answer.text).toBe(expectedText('Hello Vue'))
+  expect(wrapper.find('li[data-role="assistant"]').text()).toBe(expectedText('Hello Vue').trim())
+  expect(wrapper.find('li[data-role="assistant"]').attributes('data-status')).toBe('completed')
+  expect(hook().messages.value).toBe(hook().chat.getSnapshot().messages)
+  expect(statuses).toEqual(['streaming', 'idle'])
+  expect(posts()).toBe(1)
+  wrapper.unmount()
+})
+
+test('unmounting the component mid-answer stops the stream: the mock’s open responses go back to 0', async () => {
+  const { wrapper, hook } = chatView({ client: { baseUrl: mock.url }, request: seedRequest({ stallAfter: '5' }) })
+  const pending = hook().send('Long answer')
+  await eventually(() => hook().messages.value[1]?.text === expectedText('Long answer', { length: 5 }))
+  expect(mock.stats().open).toBe(1)
+  wrapper.unmount()
+  expect((await pending).status).toBe('aborted')
+  await until(() => mock.stats().open, (n) => n === 0)
+  expect(posts()).toBe(1)
+})
+
+test('outside a component, disposing the effect scope stops the answer in flight and the refs stop updating', async () => {
+  const scope = effectScope()
+  const hook = scope.run(() => useChat({ client: { baseUrl: mock.url }, request: seedRequest({ stallAfter: '3' }) }))!
+  const pending = hook.send('In a scope')
+  await eventually(() => hook.status.value === 'streaming' && hook.messages.value[1]!.text.length > 0)
+  scope.stop()
+  expect((await pending).status).toBe('aborted')
+  const frozen = hook.messages.value
+  hook.chat.setMessages([])
+  await flushPromises()
+  expect(hook.chat.getSnapshot().messages).toEqual([])
+  expect(hook.messages.value).toBe(frozen)
+  expect(posts()).toBe(1)
+})
+
+test('a shared chat is not stopped when one of its components unmounts', async () => {
+  const chat = createChat({ client: { baseUrl: mock.url }, request: seedRequest({ delay: '3' }) })
+  const a = chatView({ chat })
+  const b = chatView({ chat })
+  const pending = a.hook().send('Shared')
+  await eventually(() => (b.hook().messages.value[1]?.text.length ?? 0) > 0)
+  a.wrapper.unmount()
+  expect((await pending).status).toBe('completed')
+  await nextTick()
+  expect(b.wrapper.find('li[data-role="assistant"]').attributes('data-status')).toBe('completed')
+  expect(posts()).toBe(1)
+  b.wrapper.unmount()
+})
