@@ -6,7 +6,7 @@
  * - `network`: the connection failed, or broke before the stream said it was done.
  * - `timeout`: no first token, or no bytes at all, within the configured time.
  * - `incomplete`: the stream ended cleanly but never said it was done (a truncated answer).
- * - `server`: the stream itself reported an error (`event: error`, the seed's `错误发生:`, an OpenAI `{"error": ...}`).
+ * - `server`: the stream itself reported an error (`event: error`, a `错误发生:` line, an OpenAI `{"error": ...}`).
  * - `payload`: an event's data could not be decoded (bad JSON / Python literal).
  * - `too-large`: one event grew past `maxEventBytes`.
  * - `invalid-options`: the call itself was wrong; the message says how to fix it.

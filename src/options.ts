@@ -104,7 +104,7 @@ export interface ClientOptions extends StreamOptions {
 
 /** Options of one `get()` / `post()` call. @public */
 export interface RequestOptions extends StreamOptions {
-  /** Query parameters appended to the URL (the seed's `?text=`). */
+  /** Query parameters appended to the URL (`{ text: prompt }` gives `?text=...`). */
   query?: Record<string, string | number | boolean | undefined> | URLSearchParams | undefined
   /** A JSON body (POST): serialised, with `Content-Type: application/json`. */
   json?: unknown

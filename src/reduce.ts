@@ -165,7 +165,7 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     text = ch.held + text
     const last = text.charCodeAt(text.length - 1)
     // A high surrogate at the end of a delta may be half of a pair that the next
-    // event completes (an upstream that cuts an emoji makes the seed send
+    // event completes (an upstream that cuts an emoji makes a content-dict backend send
     // '\ud83d' and then '\ude80'): held back so every emitted delta is well-formed.
     const cut = text.length - (!flush && last >= 0xd800 && last <= 0xdbff ? 1 : 0)
     ch.held = cut < text.length ? text.slice(cut) : ''

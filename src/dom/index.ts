@@ -19,7 +19,7 @@ export interface RenderOptions {
 
 /**
  * Append a stream's answer (and reasoning) to DOM nodes as text, never as
- * HTML: model output cannot inject markup (the seed's `innerHTML +=` runs
+ * HTML: model output cannot inject markup (a hand-written page's `innerHTML +=` runs
  * `<img onerror>` from a prompt-injected answer). Tokens are batched into
  * one text node per animation frame, so a 10,000-token answer costs a few
  * hundred small DOM writes instead of 10,000 re-parses of a growing string.

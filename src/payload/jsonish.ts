@@ -1,6 +1,6 @@
 // JSON, or a Python literal as CPython's repr()/str() writes it, to plain JS
-// values. The seed backend sends `str(dict)` (see /work/shared/seed/README.md):
-// `JSON.parse` fails on it, and swapping quotes breaks on `"'s"` and on
+// values. A Flask view that writes `f"data: {d}\n\n"` sends `str(dict)`, a Python
+// repr: `JSON.parse` fails on it, and swapping quotes breaks on `"'s"` and on
 // `'\u200d'`-style escapes. This is a small recursive-descent parser that
 // never evaluates anything.
 //
@@ -213,7 +213,7 @@ function rest(arr: unknown[], close: number): unknown {
 
 /**
  * Parse one event's data: JSON, or a Python literal as CPython's `repr()` /
- * `str()` writes it (the seed backend sends `str(dict)`), into plain values.
+ * `str()` writes it (a Flask view that prints a dict into `data:` sends that), into plain values.
  *
  * - JSON parses exactly as `JSON.parse` does, except integers beyond ±(2^53 − 1)
  *   (see {@link JsonishOptions.bigInt}).

@@ -1,5 +1,5 @@
 // Inline reasoning: DeepSeek-R1 through Ollama <= 0.8 (and Ollama's /v1 when
-// thinking is off, or any backend that passes raw model text, like the seed)
+// thinking is off, or any backend that passes raw model text, like a Flask view forwarding content dicts)
 // sends `<think>`, `\n`, reasoning..., `</think>`, `\n\n`, answer in the
 // answer channel. The tags arrive split across events (`<th` + `ink>`), so
 // only a suffix that could still become the tag is held back.

@@ -20,7 +20,7 @@ const CLOSED = 2
  * One GET over the platform's `EventSource`.
  *
  * `EventSource` reconnects by itself whenever the response ends, cleanly or
- * not (WHATWG HTML §9.2.3), and the seed backend ignores `Last-Event-ID`, so
+ * not (WHATWG HTML §9.2.3), and a typical Flask generator ignores `Last-Event-ID`, so
  * every reconnect is a second, billed generation. We therefore close it as
  * soon as the stream is final and on every connection error, unless retry
  * is on and the server sent ids (then the platform's own reconnect, which

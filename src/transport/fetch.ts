@@ -83,7 +83,7 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
     }
   } catch (cause) {
     if (a.isFinal()) return { kind: 'ended' }
-    // The seed's crashed generator: HTTP 200, whole events, then the
+    // A Flask generator that raised: HTTP 200, whole events, then the
     // connection closes without the terminating chunk (undici: "terminated").
     return {
       kind: 'failed',
