@@ -55,6 +55,34 @@ function named(s: string, start: number, name: string): boolean {
   return true
 }
 
+// The field names §9.2.6 acts on; every other line is ignored.
+const NAMES = ['data', 'event', 'id', 'retry']
+
+// Whether the line s[a, b) is a field line: one of NAMES, then a colon or
+// the line's end. Comments and unknown fields are not: they are skipped
+// without being kept, and never count toward an event's size.
+function isField(s: string, a: number, b: number): boolean {
+  for (const name of NAMES) if (named(s, a, name) && (a + name.length === b || s.charCodeAt(a + name.length) === COLON)) return true
+  return false
+}
+
+// What the start `p` of a line cut by a chunk boundary tells: FIELD, COMMENT,
+// IGNORED, or 0 while it could still become a field name.
+const FIELD = 1
+const COMMENT = 2
+const IGNORED = 3
+function kindOf(p: string): number {
+  if (p.charCodeAt(0) === COLON) return COMMENT
+  for (const name of NAMES) {
+    const k = Math.min(p.length, name.length)
+    if (p.slice(0, k) === name.slice(0, k)) {
+      if (p.length <= name.length) return 0
+      if (p.charCodeAt(name.length) === COLON) return FIELD
+    }
+  }
+  return IGNORED
+}
+
 // Where the line after a blank line starts, if a blank line (LF, CR or
 // CRLF) starts at `next`; else 0 (`next` is never 0).
 function blankAfter(s: string, next: number): number {
@@ -93,13 +121,15 @@ function simpleEvents(s: string, i: number, lf: number, cr: number, max: number,
  * - `feed()` takes bytes (streaming UTF-8: a character cut between chunks is
  *   kept for the next one, invalid bytes become U+FFFD) or decoded text.
  * - Comments go to `onComment` with everything after the colon, unstripped
- *   (`: ping` gives `' ping'`), so a keep-alive can be told apart.
+ *   (`: ping` gives `' ping'`), so a keep-alive can be told apart. Comments
+ *   and unknown fields are never kept as part of an event and never count
+ *   toward its size (a long keep-alive must not cost the next event).
  * - `end()` reports the unterminated last event that the spec discards, then
  *   leaves the parser ready for a new connection that keeps the last event
  *   ID (as an `EventSource` reconnects). `reset()` forgets everything.
- * - One event (its raw lines, from its first field line) may hold at most
- *   `maxEventBytes` characters; a longer one, or a longer single line, is
- *   dropped up to the next blank line and reported as a `too-large`
+ * - One event (its raw field lines) may hold at most `maxEventBytes`
+ *   characters; a longer one, or a longer single line, is dropped up to
+ *   the next blank line and reported as a `too-large`
  *   {@link StreamError} (to `onError`, else thrown from `feed()` once the
  *   chunk is parsed).
  *
@@ -137,14 +167,19 @@ export function createSseParser(options: SseParserOptions): SseParser {
   // stream dispatches without waiting for more input (eventsource-parser 3.1
   // waited for the next chunk).
   let skipLF = false
+  // ...and that CR ended a line that is no part of the pending event.
+  let lfDropped = false
 
   // The current line, when a chunk boundary cut it, built with `+=`. V8,
   // SpiderMonkey and JavaScriptCore keep such concatenations as ropes: O(1)
   // per piece, copied once into a flat string when the line ends, so a 16 MB
   // line in 1 KiB chunks stays linear (and no array of pieces is kept).
   // `partialLen` also counts the line in skip mode, where it is not kept.
+  // `kind` is what the cut line is (see kindOf), once its start tells; a
+  // comment (unless onComment wants it) or an unknown field is not kept.
   let partial = ''
   let partialLen = 0
+  let kind = 0
   // Raw text of the pending event from its first field line, up to the
   // current chunk: reported by end(), and what `max` is measured on.
   // `eventStart` is where the event goes on in the current chunk, -1 when no
@@ -212,7 +247,8 @@ export function createSseParser(options: SseParserOptions): SseParser {
     }
     // A pending event goes on from the start of the chunk (from 0 even after
     // a skipped LF: the raw text keeps its CRLF whole, whatever the cut).
-    if (held) eventStart = 0
+    if (held) eventStart = lfDropped ? i : 0
+    lfDropped = false
     let lf = s.indexOf('\n', i)
     let cr = s.indexOf('\r', i)
     for (;;) {
@@ -249,23 +285,20 @@ export function createSseParser(options: SseParserOptions): SseParser {
     let a = i
     let b = end
     let after: number
-    if (partialLen) {
-      // This line began in an earlier chunk. In skip mode it is the
-      // oversized line, ending here (so it is not a blank line).
-      partialLen = 0
+    const joined = partialLen > 0
+    if (joined) {
+      // This line began in an earlier chunk (so i is 0). In skip mode it is
+      // the oversized line, ending here (so it is not a blank line).
+      const dropped = skip || kind === IGNORED || (kind === COMMENT && !partial)
+      partialLen = kind = 0
       if (skip) return next
+      if (dropped) return drop(s, end, next)
       // Joined flat: a rope reaching the line code below would make V8's
       // string accesses there slower for every later line (measured).
       t = [partial, s.slice(i, end)].join('')
       partial = ''
       a = 0
       b = t.length
-      // Unless it is a comment outside an event, it is raw text of the
-      // pending event, which goes on in the chunk after this line end.
-      if (held || t.charCodeAt(0) !== COLON) {
-        held += t
-        eventStart = end
-      }
     } else if (end === i) {
       // A blank line: "dispatch the event". After an oversized event it
       // only ends skip mode.
@@ -273,12 +306,19 @@ export function createSseParser(options: SseParserOptions): SseParser {
       else dispatch()
       return next
     } else if (skip) return next // A line of an oversized event: dropped.
-    if (eventStart < 0 && t.charCodeAt(a) === COLON) {
-      // A comment outside an event is no part of one (end() does not
-      // report it), but it is bounded by `max` like every line.
-      if (b - a > max) tooLarge()
-      else onComment?.(t.slice(a + 1, b))
-      return next
+    if (t.charCodeAt(a) === COLON || !isField(t, a, b)) {
+      // A comment or an unknown field: no part of any event, so neither
+      // kept nor counted (a long keep-alive comment must not cost the next
+      // event). A comment longer than `max` is not reported either.
+      if (t.charCodeAt(a) === COLON && b - a - 1 <= max) onComment?.(t.slice(a + 1, b))
+      if (eventStart >= 0) held += s.slice(eventStart, i)
+      return drop(s, end, next)
+    }
+    if (joined) {
+      // A joined field line is raw text of the pending event, which goes
+      // on in the chunk after this line end.
+      held += t
+      eventStart = end
     }
     if (eventStart < 0) eventStart = i
     if (held.length + end - eventStart > max) tooLarge()
@@ -307,16 +347,31 @@ export function createSseParser(options: SseParserOptions): SseParser {
     return next
   }
 
-  // Keep the unterminated end of a chunk for the next one. Bounded by `max`
-  // even for a line that never ends: in skip mode only its length is kept.
-  function keep(s: string, from: number, to: number): void {
-    partialLen += to - from
-    if (skip) return
-    partial += from ? s.slice(from, to) : s
-    if (held.length + partialLen > max) tooLarge()
+  // A line that is no part of the event ended at `end`: a pending event goes
+  // on after it. A CR ending the chunk may be half a CRLF whose LF, at the
+  // start of the next chunk, belongs to this line too.
+  function drop(s: string, end: number, next: number): number {
+    if (eventStart >= 0) eventStart = next
+    lfDropped = next === s.length && s.charCodeAt(end) === CR
+    return next
   }
 
-  /** A non-blank line: a comment, or "process the field" (§9.2.6). */
+  // Keep the unterminated end of a chunk for the next one. Bounded by `max`
+  // even for a line that never ends: in skip mode, and for a line that is
+  // no field, only its length is kept (a comment only for onComment, and
+  // up to `max`).
+  function keep(s: string, from: number, to: number): void {
+    const first = !partialLen
+    partialLen += to - from
+    if (skip || kind === IGNORED || (kind === COMMENT && !partial && !first)) return
+    partial += from ? s.slice(from, to) : s
+    // Read once the line's start tells what it is (reading a rope flattens it).
+    if (!kind) kind = kindOf(partial)
+    if (kind === IGNORED || (kind === COMMENT && (!onComment || partialLen - 1 > max))) partial = ''
+    else if (kind !== COMMENT && held.length + partialLen > max) tooLarge()
+  }
+
+  /** A field line other than `data:` and `event:`: "process the field" (§9.2.6). */
   function field(s: string, start: number, end: number): void {
     // The name runs to the first colon, found in place (no slicing of the
     // line). No colon: the whole line is the name and the value is empty,
@@ -326,8 +381,6 @@ export function createSseParser(options: SseParserOptions): SseParser {
     const text = colon < end ? value(s, colon, end) : ''
     // Names match exactly: `Data`, ` data` and `data\0` are unknown, so ignored.
     switch (colon - start) {
-      case 0:
-        return onComment?.(s.slice(start + 1, end))
       case 4:
         if (named(s, start, 'data')) data = dataLines++ ? data + '\n' + text : text
         return
@@ -392,7 +445,8 @@ export function createSseParser(options: SseParserOptions): SseParser {
     // §9.2.6: "Once the end of the file is reached, any pending data must be
     // discarded": the unterminated event fires nothing and its id is not
     // committed (WPT format-data-before-final-empty-line). It is reported.
-    const discarded = !skip && (held || (partial && partial.charCodeAt(0) !== COLON)) ? held + partial : undefined
+    const text = skip ? '' : held + (kind === COMMENT ? '' : partial)
+    const discarded = text || undefined
     restart()
     rethrow()
     return { discarded }
@@ -402,9 +456,9 @@ export function createSseParser(options: SseParserOptions): SseParser {
   function restart(): void {
     clear()
     decoder = undefined
-    started = skipLF = skip = ascii = false
+    started = skipLF = lfDropped = skip = ascii = false
     partial = ''
-    partialLen = 0
+    partialLen = kind = 0
   }
 
   return {

@@ -20,7 +20,11 @@ export interface SseEvent {
 export interface SseParserOptions {
   /** Called for every dispatched event, in order. */
   onEvent: (event: SseEvent) => void
-  /** Called with the text of each comment line (`: keep-alive` gives `' keep-alive'`). */
+  /**
+   * Called with the text of each comment line (`: keep-alive` gives
+   * `' keep-alive'`). A comment longer than `maxEventBytes` is skipped
+   * without a call (and never kept in memory).
+   */
   onComment?: ((comment: string) => void) | undefined
   /** Called with a valid `retry:` value in milliseconds (ASCII digits only, as the spec says). */
   onRetry?: ((ms: number) => void) | undefined
@@ -31,8 +35,10 @@ export interface SseParserOptions {
    */
   onError?: ((error: StreamError) => void) | undefined
   /**
-   * Largest size of one event (its field lines, in UTF-16 code units of
-   * decoded text) before it is treated as an error.
+   * Largest size of one event (its `data`, `event`, `id` and `retry` lines
+   * with their line ends, in UTF-16 code units of decoded text) before it is
+   * treated as an error. Comments and unknown fields never count: they are
+   * skipped without being kept, however long.
    * @default 4194304 (4 MiB)
    */
   maxEventBytes?: number | undefined
@@ -41,9 +47,9 @@ export interface SseParserOptions {
 /** What {@link SseParser.end} reports about input that never became an event. @public */
 export interface SseEnd {
   /**
-   * Text of the last, unterminated event (its lines, including a partial
-   * last line), or `undefined` when nothing but blank lines or comments was
-   * pending. Per spec it is discarded; this lets a caller report it.
+   * Text of the last, unterminated event (its field lines, including a
+   * partial last line that is or may become one), or `undefined` when
+   * nothing but blank lines, comments or unknown fields was pending. Per spec it is discarded; this lets a caller report it.
    */
   discarded: string | undefined
 }

@@ -223,11 +223,11 @@ test('several events in one chunk all fire, in order', () => {
   ])
 })
 
-test('end() discards an unterminated event and returns its raw text', () => {
-  for (const [name, chunks] of splits(bytesOf('data: a\n\nevent: x\r\ndata: b\r\n: note\ndata: c'))) {
+test('end() discards an unterminated event and returns its raw field lines, without comments or unknown fields', () => {
+  for (const [name, chunks] of splits(bytesOf('data: a\n\nevent: x\r\ndata: b\r\n: note\nfoo: 1\r\ndata: c'))) {
     const got = collect(chunks)
     expect(got.events, name).toEqual([message('a')])
-    expect(got.end.discarded, name).toBe('event: x\r\ndata: b\r\n: note\ndata: c')
+    expect(got.end.discarded, name).toBe('event: x\r\ndata: b\r\ndata: c')
   }
 })
 
@@ -315,13 +315,13 @@ test('maxEventBytes counts the whole event, not just one line', () => {
   }
 })
 
-test('a comment line longer than maxEventBytes is too-large as well, and drops lines up to the next blank one', () => {
-  const text = ':' + 'c'.repeat(100) + '\ndata: dropped\n\ndata: ok\n\n'
+test('a comment line longer than maxEventBytes is skipped without an error or a call, and the next event fires', () => {
+  const text = ':' + 'c'.repeat(100) + '\ndata: kept\n\n: short\ndata: ok\n\n'
   for (const [name, chunks] of splits(bytesOf(text))) {
     const got = collect(chunks, { maxEventBytes: 50 })
-    expect(got.errors.map((e) => e.code), name).toEqual(['too-large'])
-    expect(got.comments, name).toEqual([])
-    expect(got.events, name).toEqual([message('ok')])
+    expect(got.errors, name).toEqual([])
+    expect(got.comments, name).toEqual([' short'])
+    expect(got.events, name).toEqual([message('kept'), message('ok')])
   }
 })
 

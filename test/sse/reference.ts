@@ -14,6 +14,8 @@ export interface ReferenceResult {
   lastEventId: string
 }
 
+const FIELDS = ['data', 'event', 'id', 'retry']
+
 /** Interpret `text` (already decoded, leading BOM already removed) as one whole stream. */
 export function reference(text: string, lastEventIdBefore = ''): ReferenceResult {
   const events: SseEvent[] = []
@@ -24,7 +26,9 @@ export function reference(text: string, lastEventIdBefore = ''): ReferenceResult
   let idBuffer = lastEventIdBefore
   let blockId: string | undefined
   let lastEventId = lastEventIdBefore
-  let eventStart = -1
+  // The pending event's field lines (data, event, id, retry) with their line
+  // ends: comments and unknown fields are no part of it.
+  let pending = ''
   let pos = 0
   for (;;) {
     let end = pos
@@ -42,11 +46,10 @@ export function reference(text: string, lastEventIdBefore = ''): ReferenceResult
       dataBuffer = ''
       typeBuffer = ''
       blockId = undefined
-      eventStart = -1
+      pending = ''
     } else if (line.startsWith(':')) {
       comments.push(line.slice(1))
     } else {
-      if (eventStart < 0) eventStart = pos
       let name = line
       let value = ''
       const colon = line.indexOf(':')
@@ -55,6 +58,7 @@ export function reference(text: string, lastEventIdBefore = ''): ReferenceResult
         value = line.slice(colon + 1)
         if (value.startsWith(' ')) value = value.slice(1)
       }
+      if (FIELDS.includes(name)) pending += text.slice(pos, next)
       if (name === 'event') typeBuffer = value
       else if (name === 'data') dataBuffer += value + '\n'
       else if (name === 'id' && !value.includes('\0')) {
@@ -65,7 +69,8 @@ export function reference(text: string, lastEventIdBefore = ''): ReferenceResult
     pos = next
   }
   const partial = text.slice(pos)
-  const discarded =
-    eventStart >= 0 ? text.slice(eventStart) : partial !== '' && !partial.startsWith(':') ? partial : undefined
+  // A last, unterminated line counts when it is, or may still become, a field line.
+  const field = FIELDS.some((f) => (partial.length <= f.length ? f.startsWith(partial) : partial.startsWith(f + ':'))) && partial !== ''
+  const discarded = pending || field ? pending + (field ? partial : '') : undefined
   return { events, comments, retries, discarded, lastEventId }
 }
