@@ -1,6 +1,7 @@
 // Builds dist/: ESM + CJS (+ one declaration file per format) for every
 // entry, a minified script-tag UMD for the browser entries, and the
 // mock-server CLI. esbuild only strips types; rollup does the bundling.
+import { readFileSync, rmSync } from 'node:fs'
 import terser from '@rollup/plugin-terser'
 import { dts } from 'rollup-plugin-dts'
 import esbuild from 'rollup-plugin-esbuild'
@@ -39,11 +40,27 @@ const umd = {
   dom: { file: 'dist/llm-sse-client-dom.umd.min.js', name: 'LlmSseDom' },
 }
 
+/**
+ * Start from an empty dist/: chunk names carry hashes, so files of earlier
+ * builds would otherwise stay and be packed. A hook of the first build (the
+ * CLI runs the configs in order), not a top-level call: tests import this
+ * file to build the script-tag bundles alone.
+ */
+const cleanDist = { name: 'clean-dist', buildStart: () => rmSync('dist', { recursive: true, force: true }) }
+
+/** Declarations of the script-tag globals (`LlmSse`, `LlmSseDom`), next to the files they import. */
+const umdGlobals = {
+  name: 'umd-globals',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'umd.d.ts', source: readFileSync('types/umd.d.ts', 'utf8') })
+  },
+}
+
 export default [
   {
     input: entries,
     external,
-    plugins: [ts()],
+    plugins: [cleanDist, ts()],
     output: [
       // No bare `import './index.js'` in an add-on for modules it only reaches through another entry.
       { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared-[hash].js', hoistTransitiveImports: false },
@@ -64,7 +81,7 @@ export default [
   ...['js', 'cjs'].map((ext) => ({
     input: entries,
     external,
-    plugins: [dts()],
+    plugins: [dts(), ...(ext === 'js' ? [umdGlobals] : [])],
     output: { dir: 'dist', format: 'es', entryFileNames: `[name].d.${ext === 'js' ? 'ts' : 'cts'}`, chunkFileNames: `shared-[hash].d.${ext === 'js' ? 'ts' : 'cts'}` },
   })),
 ]

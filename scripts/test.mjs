@@ -30,7 +30,10 @@ if (built) {
   const packed = spawnSync('npm', ['pack', '--silent', '--pack-destination', packDir], { encoding: 'utf8' })
   const tarball = join(packDir, (packed.stdout || '').trim().split('\n').pop() || 'missing.tgz')
   step('publint', bin('publint'), ['run', '--strict', tarball])
-  step('attw', bin('attw'), [tarball, '--profile', 'node16', '--format', 'table-flipped'])
+  step('attw', bin('attw'), [tarball, '--format', 'table-flipped'])
+  // The packed declarations as users' projects see them (scripts/consumer-types.mjs).
+  for (const fixture of ['node-only', 'node10', 'umd'])
+    step(`types in a ${fixture} project`, process.execPath, ['scripts/consumer-types.mjs', tarball, fixture])
   rmSync(packDir, { recursive: true, force: true })
 }
 

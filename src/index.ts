@@ -16,8 +16,8 @@ export type {
   StreamCounts,
 } from './result.js'
 
-export type { ClientOptions, RequestOptions, StreamOptions, Timeouts, RetryOptions } from './options.js'
-export type { HeadersInput, HeaderValue } from './transport/headers.js'
+export type { ClientOptions, RequestOptions, RequestBody, StreamOptions, Timeouts, RetryOptions } from './options.js'
+export type { HeadersInput, HeaderValue, HeaderPairs } from './transport/headers.js'
 export type { EventSourceLike, EventSourceConstructor } from './transport/eventsource.js'
 
 export { createSseParser } from './sse/parse.js'

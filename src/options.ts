@@ -2,6 +2,14 @@ import type { Dialect } from './payload/types.js'
 import type { EventSourceConstructor } from './transport/eventsource.js'
 import type { HeadersInput } from './transport/headers.js'
 
+/**
+ * A raw request body, as fetch takes it: the DOM's `BodyInit` spelled out, so
+ * the declarations compile without the DOM lib (Node has every one of these
+ * types, but not the name `BodyInit`).
+ * @public
+ */
+export type RequestBody = string | ArrayBuffer | ArrayBufferView | Blob | FormData | URLSearchParams | ReadableStream<Uint8Array>
+
 /** Time limits, in milliseconds; `0` turns one off. @public */
 export interface Timeouts {
   /**
@@ -109,7 +117,7 @@ export interface RequestOptions extends StreamOptions {
   /** A JSON body (POST): serialised, with `Content-Type: application/json`. */
   json?: unknown
   /** A raw body (POST), used as is. */
-  body?: BodyInit | undefined
+  body?: RequestBody | undefined
   /**
    * Start from after this event id, e.g. the `lastEventId` of an answer that
    * a page reload cut off (`StreamResult.lastEventId`). Sent as the

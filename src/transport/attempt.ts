@@ -1,4 +1,5 @@
 import type { StreamError } from '../errors.js'
+import type { RequestBody } from '../options.js'
 import type { StreamWarning } from '../result.js'
 import type { EventSourceConstructor } from './eventsource.js'
 import type { SseEvent } from '../sse/types.js'
@@ -12,7 +13,7 @@ import type { SseEvent } from '../sse/types.js'
 export interface Attempt {
   url: string
   method: string
-  body: BodyInit | undefined
+  body: RequestBody | undefined
   withCredentials: boolean
   maxEventBytes: number
   eventTypes: string[]

@@ -34,7 +34,8 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
     response = await fetchImpl(a.url, {
       method: a.method,
       headers,
-      body: a.body ?? null,
+      // The public type spells BodyInit out without generics, for older TypeScript and no DOM lib.
+      body: (a.body ?? null) as BodyInit | null,
       signal: controller.signal,
       cache: 'no-store',
       credentials: a.withCredentials ? 'include' : 'same-origin',

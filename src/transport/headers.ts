@@ -11,7 +11,15 @@ export type HeadersInput =
   | Headers
   | [string, string][]
   | Record<string, HeaderValue | undefined>
-  | (() => HeadersInit | Promise<HeadersInit>)
+  | (() => HeaderPairs | Promise<HeaderPairs>)
+
+/**
+ * Headers as a function may return them: what fetch's `HeadersInit` accepts,
+ * spelled out so the declarations compile without the DOM lib (Node-only
+ * projects have `Headers` from `@types/node`, but no `HeadersInit`).
+ * @public
+ */
+export type HeaderPairs = Headers | [string, string][] | Record<string, string>
 
 /**
  * Copy one or more header inputs into a fresh `Headers`, later inputs
