@@ -15,6 +15,8 @@ const ENTRIES = {
   './testing': 'src/testing/index.ts',
   './markdown': 'src/markdown/index.ts',
   './chat': 'src/chat/index.ts',
+  './react': 'src/react/index.ts',
+  './vue': 'src/vue/index.ts',
 } as const
 
 const program = ts.createProgram(
