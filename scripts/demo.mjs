@@ -33,7 +33,7 @@ import { REPO_ROOT, startStaticServer } from './static-server.mjs'
 const HOST = '127.0.0.1'
 const USAGE = `usage: npm run demo [-- --check] [-- --no-build] [-- --forward-faults]
   --check           start everything, stream one answer through the static server's proxy, print OK and exit
-  --no-build        skip the rollup and vite builds (use what dist/ and examples/app/dist/ hold)
+  --no-build        skip the rollup and vite builds (use what dist/, examples/app/dist/ and examples/react-chat/dist/ hold)
   --forward-faults  pass x-mock-* request headers from the browser on to the mock LLM (off: only MOCK_FAULTS sets them)
   --cross-origin    also serve the pages on a second port (DEMO_PAGE_PORT) that call the Flask backend directly,
                     from another origin, with the backend's ALLOWED_ORIGINS set to that page's origin
@@ -109,7 +109,8 @@ async function buildAll() {
   const started = Date.now()
   say('building the SDK (rollup) and the Vite app...')
   await run(process.execPath, [join(REPO_ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', 'rollup.config.mjs', '--silent'], 'rollup build')
-  await run(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'examples/app', '--logLevel', 'warn'], 'vite build')
+  for (const app of ['examples/app', 'examples/react-chat'])
+    await run(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', app, '--logLevel', 'warn'], `vite build ${app}`)
   say(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }
 
@@ -195,7 +196,7 @@ async function corsCheck(pageOrigin, apiUrl) {
 async function selfCheck(webUrl, flaskUrl, mocked) {
   const sdk = await import(pathToFileURL(join(REPO_ROOT, 'dist', 'index.js')).href)
   const client = sdk.createClient({ baseUrl: webUrl, timeouts: { idle: 30_000 } })
-  for (const path of ['/', '/examples/script-tag.html', '/app/', '/dist/llm-sse-client.umd.min.js', '/dist/llm-sse-client-dom.umd.min.js']) {
+  for (const path of ['/', '/examples/script-tag.html', '/app/', '/react-chat/', '/dist/llm-sse-client.umd.min.js', '/dist/llm-sse-client-dom.umd.min.js']) {
     const res = await fetch(webUrl + path)
     await res.arrayBuffer()
     if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}`)
@@ -298,6 +299,7 @@ async function main() {
     ['Examples', `${web.url}/`],
     ['Script tag', `${web.url}/examples/script-tag.html`],
     ['Vite app', `${web.url}/app/`],
+    ['React chat', `${web.url}/react-chat/`],
     ...(pages
       ? [
           ['Cross-origin', `${pages.url}/examples/script-tag.html?api=${flask.url}`],

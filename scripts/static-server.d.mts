@@ -10,6 +10,8 @@ export interface StaticServerOptions {
   root?: string | undefined
   /** The built Vite app, served under /app/. @default `<root>/examples/app/dist` */
   appDir?: string | undefined
+  /** The built React chat example, served under /react-chat/. @default `<root>/examples/react-chat/dist` */
+  reactChatDir?: string | undefined
   /** Served under /dist/ (the UMD builds). @default `<root>/dist` */
   distDir?: string | undefined
   /**

@@ -48,6 +48,7 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-e
 export async function startStaticServer(options = {}) {
   const root = options.root ?? REPO_ROOT
   const appDir = options.appDir ?? join(root, 'examples', 'app', 'dist')
+  const reactChatDir = options.reactChatDir ?? join(root, 'examples', 'react-chat', 'dist')
   const distDir = options.distDir ?? join(root, 'dist')
   let proxyHeaders = options.proxyHeaders ?? {}
   const proxyPrefixes = options.proxy ?? ['/stream/']
@@ -63,6 +64,7 @@ export async function startStaticServer(options = {}) {
     // Only the example pages themselves: not the Flask sources or the app's.
     { prefix: '/examples/', dir: join(root, 'examples'), only: /^[\w.-]+\.(html|js|css|md)$/ },
     { prefix: '/app/', dir: appDir, spa: true },
+    { prefix: '/react-chat/', dir: reactChatDir, spa: true },
   ]
 
   const server = createServer((req, res) => {
@@ -84,6 +86,7 @@ export async function startStaticServer(options = {}) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed')
     if (url.pathname === '/') return sendHtml(res, indexPage())
     if (url.pathname === '/app') return redirect(res, '/app/' + url.search)
+    if (url.pathname === '/react-chat') return redirect(res, '/react-chat/' + url.search)
     for (const m of mounts) if (url.pathname.startsWith(m.prefix)) return serveFile(req, res, m, url.pathname.slice(m.prefix.length))
     send(res, 404, 'Not found')
   }
@@ -258,6 +261,7 @@ function indexPage() {
 <ul class="links">
 <li><a href="/examples/script-tag.html">Script tag</a>: the UMD build, GET (EventSource) and POST (fetch), one answer.</li>
 <li><a href="/app/">Vite + TypeScript app</a>: a chat with history, Stop and Retry.</li>
+<li><a href="/react-chat/">React chat</a>: <code>useChat</code> with Stop, Regenerate, Edit, Retry and history kept across reloads.</li>
 </ul>
 <p class="note">Streams go to <code>/stream/get</code> and <code>/stream/post</code> on this origin, proxied to the Flask backend.</p>
 </main></body></html>

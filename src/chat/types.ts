@@ -1,4 +1,4 @@
-import type { Client, ClientOptions, RequestOptions, StreamError, StreamStatus, StreamTimings, Usage } from '../index.js'
+import type { Client, ClientOptions, RequestOptions, StreamError, StreamStatus, StreamTimings, ToolCall, Usage } from '../index.js'
 
 /** Who wrote a message. @public */
 export type ChatRole = 'user' | 'assistant' | 'system'
@@ -27,6 +27,8 @@ export interface ChatMessage {
   readonly meta: Record<string, unknown>
   readonly finishReason?: string | undefined
   readonly usage?: Usage | undefined
+  /** The tool calls the model asked for (OpenAI `tool_calls`), set when the answer is final. */
+  readonly toolCalls?: readonly ToolCall[] | undefined
   readonly timings?: StreamTimings | undefined
   /** The last SSE event id of the answer, when the server sends ids. */
   readonly lastEventId?: string | undefined

@@ -40,6 +40,8 @@ export interface StackOptions {
   upstream?: string | undefined
   /** Build the Vite app for production and serve it under /app/. @default false */
   app?: boolean | undefined
+  /** Build examples/react-chat for production and serve it under /react-chat/. @default false */
+  reactChat?: boolean | undefined
   /** CSP of the static server's HTML pages. @default its strict default */
   csp?: StaticServerOptions['csp']
   flask?: Omit<FlaskOptions, 'upstream'> | undefined
@@ -75,10 +77,10 @@ export async function buildUmd(outDir: string): Promise<void> {
   }
 }
 
-/** `vite build examples/app` into `outDir`, as a user would run it. */
-export async function buildApp(outDir: string): Promise<void> {
+/** `vite build examples/<app>` into `outDir`, as a user would run it. */
+export async function buildApp(outDir: string, app = 'app'): Promise<void> {
   const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js')
-  const args = [vite, 'build', join(REPO_ROOT, 'examples', 'app'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn']
+  const args = [vite, 'build', join(REPO_ROOT, 'examples', app), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn']
   await new Promise<void>((resolve, reject) => {
     let output = ''
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -118,16 +120,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const distDir = join(dir, 'dist')
     const appDir = join(dir, 'app')
+    const reactChatDir = join(dir, 'react-chat')
     mkdirSync(distDir)
     const browserStart = launchChromium()
     cleanups.push(async () => (await browserStart.catch(() => undefined))?.close())
     const mockStart = startMockServer()
-    await Promise.all([buildUmd(distDir), options.app ? buildApp(appDir) : undefined, mockStart])
+    await Promise.all([buildUmd(distDir), options.app ? buildApp(appDir) : undefined, options.reactChat ? buildApp(reactChatDir, 'react-chat') : undefined, mockStart])
     const mock = await mockStart
     cleanups.push(() => mock.close())
     const flask = await startFlask({ upstream: options.upstream ?? mock.url, ...options.flask })
     cleanups.push(() => flask.close())
-    const web = await startStaticServer({ backend: flask.url, distDir, appDir, csp: options.csp })
+    const web = await startStaticServer({ backend: flask.url, distDir, appDir, reactChatDir, csp: options.csp })
     cleanups.push(() => web.close())
     const browser = await browserStart
     const { context } = browser
