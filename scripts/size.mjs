@@ -10,14 +10,14 @@ const KiB = 1024
 const budgets = {
   // +1.5 KiB since 9.5: every option checked up front with a hint
   // (`invalid-options`, ≈ 640 B) and the cross-origin (CORS) hint (≈ 600 B).
-  // +2.5 KiB (here and below) for OpenAI tool calls, refusals and choices,
-  // the AI SDK dialect and non-streamed answers: +2.3 KiB measured.
-  'dist/llm-sse-client.umd.min.js': 13.5 * KiB,
+  // +3 KiB (here and below) for OpenAI tool calls, refusals and choices,
+  // the AI SDK's two stream protocols and non-streamed answers: ≈ 2.7 KiB measured.
+  'dist/llm-sse-client.umd.min.js': 14 * KiB,
   'dist/llm-sse-client-dom.umd.min.js': 1 * KiB,
   // Measured after esbuild's minifier (what Vite ships), which leaves ≈ 330 B
   // more than the UMD's terser passes: the same code, so the same alarm.
-  'dist/index.js': 14 * KiB,
-  'dist/index.cjs': 14 * KiB,
+  'dist/index.js': 14.5 * KiB,
+  'dist/index.cjs': 14.5 * KiB,
   'dist/dom.js': 1 * KiB,
   // Our code only: markdown-it stays an import (an app's bundler adds it once; its size is printed below).
   'dist/markdown.js': 4.75 * KiB,

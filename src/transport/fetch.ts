@@ -3,6 +3,7 @@ import { createSseParser } from '../sse/parse.js'
 import type { Attempt, AttemptOutcome } from './attempt.js'
 import { corsHint } from './cors.js'
 import { lastEventIdHeader } from './last-event-id.js'
+import { createLineParser } from './lines.js'
 import { checkResponse } from './response.js'
 
 /**
@@ -54,8 +55,10 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
   }
 
   let whole: string | undefined
+  // The AI SDK's data stream: text/plain lines, marked by its own header.
+  const lines = response.status === 200 && response.headers.has('x-vercel-ai-data-stream')
   try {
-    whole = await checkResponse(response)
+    if (!lines) whole = await checkResponse(response)
   } catch (error) {
     return { kind: 'failed', responded: true, error: error as StreamError }
   }
@@ -67,12 +70,14 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
     return { kind: 'ended' }
   }
 
-  const parser = createSseParser({
-    onEvent: a.event,
-    onRetry: a.retryHint,
-    onError: a.fail,
-    maxEventBytes: a.maxEventBytes,
-  })
+  const parser = lines
+    ? createLineParser({ onEvent: a.event, onError: a.fail, maxEventBytes: a.maxEventBytes })
+    : createSseParser({
+        onEvent: a.event,
+        onRetry: a.retryHint,
+        onError: a.fail,
+        maxEventBytes: a.maxEventBytes,
+      })
   const reader = response.body!.getReader()
   try {
     for (;;) {

@@ -106,3 +106,50 @@ test('a plain-text token like 2:30 does not make auto read the stream as a data 
   expect(d.decode(ev('2:30 pm'))).toEqual({ text: '2:30 pm' })
   expect(d.decode(ev('0:"x"'))).toEqual({ text: '0:"x"' })
 })
+
+test("the data stream as the AI SDK serves it (text/plain lines, x-vercel-ai-data-stream: v1) is read over fetch", async () => {
+  const body = 'f:{"messageId":"step_1"}\ng:"Thinking."\n0:"Hel"\n0:"lo!"\ne:{"finishReason":"stop","isContinued":false}\nd:{"finishReason":"stop","usage":{"promptTokens":10,"completionTokens":3}}\n'
+  const plain = await serve((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-vercel-ai-data-stream': 'v1' })
+    // Written in small pieces, cut inside lines.
+    let i = 0
+    const next = () => (i < body.length ? res.write(body.slice(i, (i += 7)), next) : res.end())
+    next()
+  })
+  try {
+    const r = await createClient({ baseUrl: plain.url }).post('/api/chat').result
+    expect(r).toMatchObject({ status: 'completed', text: 'Hello!', reasoning: 'Thinking.', finishReason: 'stop', meta: { messageId: 'step_1' } })
+    expect(r.warnings).toEqual([])
+    const cut = await createClient({ baseUrl: plain.url, fetch: (url, init) => fetch(url, init).then((res) => new Response(res.body!.pipeThrough(cutAt(50)), res)) }).post('/api/chat').result
+    // Cut in the middle of `0:"lo!"`: the half line is dropped, not shown.
+    expect(cut).toMatchObject({ status: 'incomplete', text: 'Hel' })
+    expect(cut.warnings.map((w) => w.code)).toEqual(['discarded'])
+  } finally {
+    await plain.close()
+  }
+})
+
+/** Pass the first `n` bytes of a body, then end it cleanly. */
+const cutAt = (n: number) => {
+  let seen = 0
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, c) {
+      if (seen < n) c.enqueue(chunk.subarray(0, n - seen))
+      seen += chunk.length
+    },
+  })
+}
+
+test('a data stream line longer than maxEventBytes ends the stream with too-large, keeping the text so far', async () => {
+  const long = await serve((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'x-vercel-ai-data-stream': 'v1' })
+    res.write('0:"Hi"\n')
+    res.end('0:"' + 'x'.repeat(5000))
+  })
+  try {
+    const r = await createClient({ baseUrl: long.url }).post('/', { maxEventBytes: 1000 }).result
+    expect(r).toMatchObject({ status: 'error', text: 'Hi', error: { code: 'too-large' } })
+  } finally {
+    await long.close()
+  }
+})
