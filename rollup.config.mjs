@@ -22,6 +22,9 @@ const entries = {
   markdown: 'src/markdown/index.ts',
   chat: 'src/chat/index.ts',
   react: 'src/react/index.ts',
+  // Separate from react/vue so that useChat alone never pulls in markdown-it.
+  'react-markdown': 'src/react/markdown.ts',
+  'vue-markdown': 'src/vue/markdown.ts',
   vue: 'src/vue/index.ts',
 }
 

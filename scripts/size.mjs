@@ -19,8 +19,6 @@ const budgets = {
   'dist/index.js': 14.5 * KiB,
   'dist/index.cjs': 14.5 * KiB,
   'dist/dom.js': 1 * KiB,
-  // Our code only: markdown-it stays an import (an app's bundler adds it once; its size is printed below).
-  'dist/markdown.js': 4.75 * KiB,
 }
 
 /**
@@ -33,6 +31,10 @@ const addOns = {
   chat: { base: ['index'], budget: 1.5 * KiB },
   react: { base: ['index', 'chat'], budget: 0.5 * KiB },
   vue: { base: ['index', 'chat'], budget: 0.5 * KiB },
+  // Our code only: markdown-it stays external (an app's bundler adds it once; its size is printed above).
+  markdown: { base: [], budget: 4.75 * KiB },
+  'react-markdown': { base: ['markdown'], budget: 0.5 * KiB },
+  'vue-markdown': { base: ['markdown'], budget: 0.5 * KiB },
 }
 
 let over = 0
@@ -48,17 +50,17 @@ for (const [file, budget] of Object.entries(budgets)) {
 }
 // The markdown entry's library, bundled and minified the same way, for the same table.
 const lib = (await build({ stdin: { contents: "export { default } from 'markdown-it'", resolveDir: '.' }, bundle: true, minify: true, format: 'esm', write: false })).outputFiles[0].text
-console.log(`| markdown-it (dependency of dist/markdown.js, not budgeted) | ${lib.length} | ${gzipSync(lib, { level: 9 }).length} | |`)
+console.log(`| markdown-it (dependency of the markdown entries, not budgeted) | ${lib.length} | ${gzipSync(lib, { level: 9 }).length} | |`)
 const bundled = async (names) => {
   const contents = names.map((n) => `export * from './dist/${n}.js'`).join('\n')
-  const out = await build({ stdin: { contents, resolveDir: process.cwd() }, bundle: true, minify: true, format: 'esm', write: false, external: ['react', 'vue'] })
+  const out = await build({ stdin: { contents, resolveDir: process.cwd() }, bundle: true, minify: true, format: 'esm', write: false, external: ['react', 'vue', 'markdown-it'] })
   return gzipSync(out.outputFiles[0].text, { level: 9 }).length
 }
 for (const [name, { base, budget }] of Object.entries(addOns)) {
   const added = (await bundled([...base, name])) - (await bundled(base))
   const ok = added <= budget
   if (!ok) over++
-  console.log(`| dist/${name}.js on top of ${base.join(' + ')} | | +${added}${ok ? '' : ' ❌'} | ${Math.round(budget)} |`)
+  console.log(`| dist/${name}.js ${base.length ? `on top of ${base.join(' + ')}` : 'without its dependencies'} | | +${added}${ok ? '' : ' ❌'} | ${Math.round(budget)} |`)
 }
 if (over) {
   console.error(`${over} output(s) over budget`)

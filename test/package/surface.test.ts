@@ -14,6 +14,8 @@ const ENTRIES = {
   './mock-server': 'src/mock/index.ts',
   './testing': 'src/testing/index.ts',
   './markdown': 'src/markdown/index.ts',
+  './react/markdown': 'src/react/markdown.ts',
+  './vue/markdown': 'src/vue/markdown.ts',
   './chat': 'src/chat/index.ts',
   './react': 'src/react/index.ts',
   './vue': 'src/vue/index.ts',
