@@ -172,23 +172,24 @@ async def respond(
     pump = _Pump(events_in)
     reported = False
 
-    def report() -> None:
+    def report(stopped: bool) -> None:
         nonlocal reported
         if not reported and on_end is not None:
             reported = True
-            on_end(outcome_of(pump.last, stopped=not pump.done))
+            on_end(outcome_of(pump.last, stopped=stopped))
 
     try:
         first = await pump.get(heartbeat)
     except BaseException:
         with anyio.CancelScope(shield=True):
             await pump.aclose()
-        report()
+        report(stopped=True)
         raise
     if isinstance(first, Event) and first.failure is not None:
+        # The error is the source's last event: it ended on its own, as an error.
         with anyio.CancelScope(shield=True):
             await pump.aclose()
-        report()
+        report(stopped=False)
         return error_response(first.failure, headers)
 
     async def body() -> AsyncIterator[bytes]:
@@ -200,7 +201,7 @@ async def respond(
         finally:
             with anyio.CancelScope(shield=True):
                 await pump.aclose()
-            report()
+            report(stopped=not pump.done)
 
     return EventStreamResponse(body(), media_type=MEDIA_TYPE, headers={**STREAM_HEADERS, **(headers or {})})
 
