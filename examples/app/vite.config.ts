@@ -13,6 +13,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^llm-sse-client\/dom$/, replacement: src('dom/index.ts') },
+      { find: /^llm-sse-client\/chat$/, replacement: src('chat/index.ts') },
       { find: /^llm-sse-client\/markdown$/, replacement: src('markdown/index.ts') },
       { find: /^llm-sse-client$/, replacement: src('index.ts') },
     ],

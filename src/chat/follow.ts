@@ -2,7 +2,7 @@ import type { LlmStream, StreamResult, StreamStatus } from '../index.js'
 import { throttled } from './schedule.js'
 
 /** The fields of an answer that a stream fills in. @internal */
-export type AnswerFields = Omit<StreamResult, 'warnings' | 'counts' | 'status'> & { status: StreamStatus }
+export type AnswerFields = Omit<StreamResult, 'warnings' | 'status'> & { status: StreamStatus }
 
 /**
  * Follow a stream: `update(fields)` with its live values at most once per
@@ -27,7 +27,7 @@ export function follow(
   for (const type of ['status', 'delta', 'reasoning', 'meta'] as const) stream.on(type, tick)
   stream.on('done', ({ result }) => {
     done = true
-    const { warnings, counts, ...fields } = result
+    const { warnings, ...fields } = result
     update(fields, result)
   })
 }

@@ -1,4 +1,4 @@
-import type { Client, ClientOptions, RequestOptions, StreamError, StreamStatus, StreamTimings, ToolCall, Usage } from '../index.js'
+import type { Client, ClientOptions, RequestOptions, StreamCounts, StreamError, StreamStatus, StreamTimings, ToolCall, Usage } from '../index.js'
 
 /** Who wrote a message. @public */
 export type ChatRole = 'user' | 'assistant' | 'system'
@@ -30,6 +30,8 @@ export interface ChatMessage {
   /** The tool calls the model asked for (OpenAI `tool_calls`), set when the answer is final. */
   readonly toolCalls?: readonly ToolCall[] | undefined
   readonly timings?: StreamTimings | undefined
+  /** How much of the answer arrived (events, tokens, attempts), set when it is final. */
+  readonly counts?: StreamCounts | undefined
   /** The last SSE event id of the answer, when the server sends ids. */
   readonly lastEventId?: string | undefined
   /** The other fields of the object given to `send({ text, ...data })`. */

@@ -1,18 +1,14 @@
-// A small chat on llm-sse-client: history, GET (EventSource) or POST (fetch),
-// Stop, and Retry after an error. `?api=<url>` points it at a backend on
-// another origin; by default it uses its own (the demo proxies /stream/*).
+// A small chat on llm-sse-client/chat: history, GET (EventSource) or POST
+// (fetch), Stop, and Retry after an error. The chat logic (one answer in
+// flight, the history sent with each question, Retry replacing the failed
+// answer, New chat) is the store's; this file only draws it. `?api=<url>`
+// points it at a backend on another origin; by default it uses its own (the
+// demo proxies /stream/*).
 
-import { createClient } from 'llm-sse-client'
-import type { LlmStream } from 'llm-sse-client'
-import { createTurnView } from './turn.js'
-
-type Mode = 'get' | 'post'
-
-/** One message of the conversation, in the shape OpenAI-style backends take. */
-interface ChatMessage {
-  role: 'user' | 'assistant'
-  content: string
-}
+import { createChat } from 'llm-sse-client/chat'
+import type { ChatMessage, ChatRequest } from 'llm-sse-client/chat'
+import { answerView, userView } from './message-view.js'
+import type { MessageView } from './message-view.js'
 
 function byId<T extends HTMLElement>(id: string): T {
   const node = document.getElementById(id)
@@ -26,83 +22,57 @@ const input = byId<HTMLTextAreaElement>('prompt')
 const sendButton = byId<HTMLButtonElement>('send')
 const stopButton = byId<HTMLButtonElement>('stop')
 
-const client = createClient({ baseUrl: new URLSearchParams(location.search).get('api') ?? '' })
-const history: ChatMessage[] = []
-let current: LlmStream | undefined
-/** Bumped by "New chat", so an answer that ends afterwards stays out of the new history. */
-let conversation = 0
-/** Keep the newest line in view, unless the user scrolled up to read. */
-let follow = true
-
-function mode(): Mode {
-  return document.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value === 'get' ? 'get' : 'post'
-}
+const getMode = () => document.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value === 'get'
 
 /**
  * GET can only carry the prompt in the URL (the seed's `?text=`); POST sends
  * the conversation so far as well, for backends that use it.
  */
-function open(prompt: string, earlier: readonly ChatMessage[]): LlmStream {
-  if (mode() === 'get') return client.get('/stream/get', { query: { text: prompt } })
-  return client.post('/stream/post', { json: { prompt, messages: [...earlier, { role: 'user', content: prompt }] } })
+function request(messages: readonly ChatMessage[]): ChatRequest {
+  const prompt = messages[messages.length - 1]!.text
+  if (getMode()) return { method: 'GET', path: '/stream/get', query: { text: prompt } }
+  return { path: '/stream/post', json: { prompt, messages: messages.map((m) => ({ role: m.role, content: m.text })) } }
 }
 
-function nearBottom(): boolean {
-  return log.scrollHeight - log.scrollTop - log.clientHeight < 80
-}
+const chat = createChat({ client: { baseUrl: new URLSearchParams(location.search).get('api') ?? '' }, request })
 
-log.addEventListener('scroll', () => void (follow = nearBottom()), { passive: true })
+/** The view of each message, by id; a message's view is updated only when the message object changed. */
+const views = new Map<string, { view: MessageView; shown: ChatMessage; last: boolean }>()
+/** Keep the newest line in view, unless the user scrolled up to read. */
+let follow = true
+log.addEventListener('scroll', () => void (follow = log.scrollHeight - log.scrollTop - log.clientHeight < 80), { passive: true })
 
-function setBusy(busy: boolean): void {
+chat.subscribe(({ messages, status }) => {
+  const busy = status === 'streaming'
   sendButton.disabled = busy
   stopButton.disabled = !busy
-}
-
-function ask(prompt: string): void {
-  byId('empty').hidden = true
-  // Only the newest answer can be retried: an older one would answer out of order.
-  for (const button of log.querySelectorAll<HTMLButtonElement>('.retry')) button.hidden = true
-  const bubble = document.createElement('article')
-  bubble.className = 'turn user'
-  bubble.textContent = prompt
-  const turn = createTurnView(() => {
-    if (follow) log.scrollTop = log.scrollHeight
-  })
-  log.append(bubble, turn.root)
-  follow = true
-  log.scrollTop = log.scrollHeight
-  // The history as it was when the question was asked: a retry sends the same context.
-  const earlier = [...history]
-  const chat = conversation
-
-  const run = async (): Promise<void> => {
-    const stream = open(prompt, earlier)
-    current = stream
-    setBusy(true)
-    const result = await turn.play(stream)
-    current = undefined
-    setBusy(false)
-    if (chat !== conversation) return // "New chat" was clicked meanwhile.
-    if (result.status === 'error') {
-      // Nothing is re-sent by itself (a retry may start a second, billed
-      // generation): the user decides.
-      turn.offerRetry(() => {
-        if (!current && chat === conversation) void run()
-      })
-      return
+  byId('empty').hidden = messages.length > 0
+  const ids = new Set(messages.map((m) => m.id))
+  for (const [id, { view }] of views) if (!ids.has(id)) (view.root.remove(), views.delete(id))
+  messages.forEach((m, i) => {
+    const last = i === messages.length - 1
+    let entry = views.get(m.id)
+    if (!entry) {
+      const view = m.role === 'user' ? userView(m) : answerView(() => void chat.retry())
+      entry = { view, shown: m, last }
+      views.set(m.id, entry)
+      view.update(m, last)
+      log.append(view.root)
+      follow = true
+    } else if (entry.shown !== m || entry.last !== last) {
+      entry.view.update(m, last)
+      Object.assign(entry, { shown: m, last })
     }
-    // A stopped or cut answer stays in the history as far as it got.
-    history.push({ role: 'user', content: prompt }, { role: 'assistant', content: result.text })
-  }
-  void run()
-}
+  })
+  if (follow) log.scrollTop = log.scrollHeight
+})
 
 form.addEventListener('submit', (event) => {
   event.preventDefault()
   const prompt = input.value.trim()
-  if (!prompt || current) return
+  if (!prompt || chat.getSnapshot().status === 'streaming') return
   input.value = ''
-  ask(prompt)
+  void chat.send(prompt)
 })
 
 input.addEventListener('keydown', (event) => {
@@ -112,14 +82,10 @@ input.addEventListener('keydown', (event) => {
   }
 })
 
-stopButton.addEventListener('click', () => current?.abort())
+stopButton.addEventListener('click', () => chat.stop())
 
 byId<HTMLButtonElement>('clear').addEventListener('click', () => {
-  conversation++
-  current?.abort()
-  history.length = 0
-  for (const turn of log.querySelectorAll('.turn')) turn.remove()
-  byId('empty').hidden = false
+  chat.clear()
   input.focus()
 })
 
