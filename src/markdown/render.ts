@@ -6,6 +6,8 @@ import type { HtmlSanitizer } from './html.js'
 import { createMarkdownStream } from './stream.js'
 import type { Block, MarkdownStream, MarkdownStreamOptions } from './types.js'
 
+const now = () => globalThis.performance?.now() ?? Date.now()
+
 /** Options of {@link createMarkdownRenderer} and {@link renderMarkdown}. @public */
 export interface MarkdownRenderOptions extends MarkdownStreamOptions {
   /**
@@ -93,10 +95,21 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
   let revision = 0
   let scheduled = false
 
-  const flush = () => {
+  let flushing = false
+  const queue = () => {
+    if (!scheduled) {
+      scheduled = true
+      // A scheduler that runs at once (a framework's commit) gets everything in one go, not a recursion per block.
+      schedule(() => scheduled && flush(flushing))
+    }
+  }
+
+  const flush = (all = false) => {
     scheduled = false
+    const start = now()
     const { committed, tail, revision: r } = stream.snapshot
     for (const n of tailNodes) n.parentNode?.removeChild(n)
+    tailNodes = []
     // A late reference definition replaced committed blocks: rebuild just those.
     if (r !== revision) {
       revision = r
@@ -110,7 +123,18 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
       })
     }
     const frag = doc.createDocumentFragment()
-    for (let i = shown.length; i < committed.length; i++) {
+    const from = shown.length
+    // A burst of text (a whole answer arriving at once) must not become one long task: build
+    // committed blocks for about 8 ms, then let the browser paint and go on at the next frame.
+    // The tail waits until the blocks before it are shown.
+    for (let i = from; i < committed.length; i++) {
+      if (!all && i > from && now() - start > 8) {
+        element.appendChild(frag)
+        flushing = true
+        queue()
+        flushing = false
+        return
+      }
       const b = committed[i]!
       const nodes = build(b, true)
       shown.push({ id: b.id, nodes })
@@ -127,14 +151,11 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
   return {
     append(text) {
       stream.append(text)
-      if (!scheduled) {
-        scheduled = true
-        schedule(() => scheduled && flush())
-      }
+      queue()
     },
     finish() {
       stream.finish()
-      flush()
+      flush(true)
     },
     reset() {
       stream.reset()

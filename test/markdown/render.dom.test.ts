@@ -212,3 +212,18 @@ describe('renderMarkdown on a real stream', () => {
     expect(answerEl.querySelector('.md-tail')).toBeNull()
   })
 })
+
+test('a burst (a whole long answer at once) is written over several frames, not in one long task, and ends complete', () => {
+  const text = answer(200_000)
+  const { el, view, frame } = manual()
+  view.append(text)
+  // Each frame builds committed blocks for about 8 ms and asks for the next; the tail shows once caught up.
+  let frames = 0
+  for (let before = -1; (el.childNodes.length !== before || !el.querySelector('.md-tail')) && frames < 10_000; frames++) {
+    before = el.childNodes.length
+    frame()
+  }
+  expect(frames).toBeGreaterThan(2)
+  view.finish()
+  expect(el.innerHTML).toBe(atOnce(text).innerHTML)
+}, 60_000)
