@@ -92,6 +92,7 @@ export function connect(p: Settled): LlmStream {
     method: p.method,
     body: p.body,
     withCredentials: p.withCredentials,
+    redirect: p.redirect,
     maxEventBytes: p.maxEventBytes,
     eventTypes: p.eventTypes,
     fetch: p.fetch,

@@ -17,6 +17,7 @@ export type {
 } from './result.js'
 
 export type { ClientOptions, RequestOptions, RequestBody, StreamOptions, Timeouts, RetryOptions } from './options.js'
+export type { RedirectMode } from './transport/redirect.js'
 export type { HeadersInput, HeaderValue, HeaderPairs } from './transport/headers.js'
 export type { EventSourceLike, EventSourceConstructor } from './transport/eventsource.js'
 

@@ -1,6 +1,7 @@
 import type { Dialect } from './payload/types.js'
 import type { EventSourceConstructor } from './transport/eventsource.js'
 import type { HeadersInput } from './transport/headers.js'
+import type { RedirectMode } from './transport/redirect.js'
 
 /**
  * A raw request body, as fetch takes it: the DOM's `BodyInit` spelled out, so
@@ -79,6 +80,23 @@ export interface StreamOptions {
    * @default 'auto'
    */
   transport?: 'auto' | 'eventsource' | 'fetch' | undefined
+  /**
+   * What a fetch stream does when the server answers with a redirect
+   * (301, 302, 303, 307, 308).
+   * - `'same-origin'`: follow it only within the request's origin (scheme,
+   *   host and port), as fetch would (303, and 301/302 after a POST, become
+   *   a GET). One to another origin is an `http` error that names the
+   *   target: following it would send your headers (an API key) there, and
+   *   re-send the body on 307/308. In a browser the target of a redirect is
+   *   hidden from scripts, so there any redirect is that error.
+   * - `'error'`: every redirect is that error.
+   * - `'follow'`: the platform's own behaviour, to any origin, with your
+   *   headers. Only for servers you trust with them.
+   * `EventSource` (GET without headers) follows redirects itself; it sends
+   * no custom headers.
+   * @default 'same-origin'
+   */
+  redirect?: RedirectMode | undefined
   /** Send cookies cross-origin (`EventSource` `withCredentials`, fetch `credentials: 'include'`). @default false */
   withCredentials?: boolean | undefined
   /**

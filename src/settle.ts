@@ -11,6 +11,7 @@ import type { EventSourceConstructor } from './transport/eventsource.js'
 import { hasHeaders, snapshotHeaders } from './transport/headers.js'
 import type { HeadersInput } from './transport/headers.js'
 import { lastEventIdHeader } from './transport/last-event-id.js'
+import type { RedirectMode } from './transport/redirect.js'
 
 /** Every default, in one place (the TSDoc `@default` tags of `options.ts` repeat them for readers). */
 export const defaults = {
@@ -23,6 +24,7 @@ export const defaults = {
   retry: { attempts: 3, baseDelay: 1000, maxDelay: 30_000 },
   transport: 'auto' as NonNullable<ClientOptions['transport']>,
   withCredentials: false,
+  redirect: 'same-origin' as RedirectMode,
   maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
   eventTypes: [] as string[],
 }
@@ -50,6 +52,7 @@ export interface Settled {
   timeouts: { firstToken: number; idle: number }
   retry: RetryPolicy
   withCredentials: boolean
+  redirect: RedirectMode
   maxEventBytes: number
   eventTypes: string[]
   /** The id to resume from, if the caller gave one. */
@@ -116,6 +119,7 @@ export function validate(o: AllOptions, at?: { method: 'GET' | 'POST'; path: unk
     fail(`baseUrl ${JSON.stringify(base)} has no scheme: did you mean ${JSON.stringify('http://' + base)}? (Or '/path' on the page's origin.)`)
   oneOf('dialect', o.dialect, ['auto', 'content-dict', 'openai', 'ai-sdk', 'text', 'seed'], true)
   oneOf('transport', o.transport, ['auto', 'eventsource', 'fetch'])
+  oneOf('redirect', o.redirect, ['same-origin', 'follow', 'error'])
   const think = o.thinkTags
   if (think !== undefined && typeof think !== 'boolean' && think !== 'open') fail(`thinkTags must be true, false or 'open', not ${JSON.stringify(think)}.`)
   for (const [name, value] of Object.entries(o.timeouts ?? {})) check(`timeouts.${name}`, value, ms, `ms from 0 (off) to ${MAX_TIMER}`)

@@ -1,3 +1,4 @@
+import type { RedirectMode } from './redirect.js'
 import type { StreamError } from '../errors.js'
 import type { RequestBody } from '../options.js'
 import type { StreamWarning } from '../result.js'
@@ -15,6 +16,8 @@ export interface Attempt {
   method: string
   body: RequestBody | undefined
   withCredentials: boolean
+  /** What fetch does with a redirect. */
+  redirect: RedirectMode
   maxEventBytes: number
   eventTypes: string[]
   /** The id to resume from (`Last-Event-ID`), '' for none. */

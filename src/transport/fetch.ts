@@ -4,6 +4,7 @@ import type { Attempt, AttemptOutcome } from './attempt.js'
 import { corsHint } from './cors.js'
 import { lastEventIdHeader } from './last-event-id.js'
 import { createLineParser } from './lines.js'
+import { fetchRedirecting } from './redirect.js'
 import { checkResponse } from './response.js'
 
 /**
@@ -32,17 +33,24 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
     const fetchImpl = a.fetch ?? globalThis.fetch
     if (typeof fetchImpl !== 'function')
       throw new StreamError('invalid-options', 'No fetch() here: pass `fetch` to createClient().')
-    response = await fetchImpl(a.url, {
-      method: a.method,
-      headers,
-      // The public type spells BodyInit out without generics, for older TypeScript and no DOM lib.
-      body: (a.body ?? null) as BodyInit | null,
-      signal: controller.signal,
-      cache: 'no-store',
-      credentials: a.withCredentials ? 'include' : 'same-origin',
-    })
+    response = await fetchRedirecting(
+      fetchImpl,
+      a.url,
+      {
+        method: a.method,
+        headers,
+        // The public type spells BodyInit out without generics, for older TypeScript and no DOM lib.
+        body: (a.body ?? null) as BodyInit | null,
+        signal: controller.signal,
+        cache: 'no-store',
+        credentials: a.withCredentials ? 'include' : 'same-origin',
+      },
+      a.redirect,
+    )
   } catch (cause) {
     if (a.isFinal()) return { kind: 'ended' }
+    // A refused redirect: the server answered, so it is no reason to retry.
+    if (cause instanceof StreamError && cause.code === 'http') return { kind: 'failed', responded: true, error: cause }
     if (cause instanceof StreamError) throw cause
     return {
       kind: 'failed',
