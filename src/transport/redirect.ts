@@ -5,7 +5,6 @@ export type RedirectMode = 'same-origin' | 'follow' | 'error'
 
 /** More hops than any real setup needs (fetch's own limit is 20). */
 const MAX_HOPS = 20
-const REDIRECT_STATUS = [301, 302, 303, 307, 308]
 
 /**
  * `fetch` that follows redirects only as `mode` allows. fetch's own
@@ -23,44 +22,43 @@ export async function fetchRedirecting(
   init: RequestInit & { method: string; headers: Headers },
   mode: RedirectMode,
 ): Promise<Response> {
-  if (mode === 'follow') return fetchImpl(url, { ...init, redirect: 'follow' })
-  let current = url
-  let request = init
+  let request: RequestInit = { ...init, redirect: mode === 'follow' ? 'follow' : 'manual' }
   for (let hop = 0; ; hop++) {
-    const response = await fetchImpl(current, { ...request, redirect: 'manual' })
+    const response = await fetchImpl(url, request)
+    const { status } = response
     const opaque = response.type === 'opaqueredirect'
-    if (!opaque && !REDIRECT_STATUS.includes(response.status)) return response
+    if (mode === 'follow' || !(opaque || (status > 300 && status < 309 && status !== 304 && status !== 305 && status !== 306)))
+      return response
     response.body?.cancel().catch(() => {})
-    const status = response.status
     const location = response.headers.get('location')
-    const target = opaque || location === null ? undefined : resolve(location, current)
-    const where = target ? `to ${target.href}` : '(the browser does not say where)'
-    const refuse = (why: string) => {
+    const target = !opaque && location !== null ? resolve(location, url) : undefined
+    const from = resolve(url)
+    // A browser hides where an opaque redirect leads, so it cannot be checked.
+    const why =
+      mode === 'error'
+        ? "redirect is 'error'"
+        : !target || !from || target.origin !== from.origin || target.origin === 'null'
+          ? 'another origin must not get your headers and body'
+          : hop >= MAX_HOPS && 'too many redirects'
+    if (why)
       throw new StreamError(
         'http',
-        `HTTP ${status || '3xx'}: redirected ${where}, not followed: ${why} Point the client at the final URL${mode === 'error' ? '' : ", or set redirect: 'follow' if you trust where it leads"}.`,
+        `HTTP ${status || '3xx'}: redirected ${target ? 'to ' + target.href : '(target hidden by the browser)'}, not followed: ${why}. Use the final URL, or redirect: 'follow' if you trust it.`,
         { status: status || undefined },
       )
-    }
-    if (mode === 'error') refuse("redirect is 'error'.")
-    if (!target) refuse(opaque ? 'a browser hides the target of a redirect, so it cannot be checked to be on the same origin.' : 'it has no valid Location.')
-    const from = resolve(current, undefined)
-    if (!from || target!.origin !== from.origin || target!.origin === 'null')
-      refuse('it leads to another origin, and your headers and body must not go there.')
-    if (hop >= MAX_HOPS) refuse(`more than ${MAX_HOPS} redirects.`)
-    current = target!.href
+    url = target!.href
     // As fetch does (Fetch §4.4 HTTP-redirect fetch): 303, and 301/302 after
     // a POST, turn into a GET without body; 307/308 keep both.
-    if (status === 303 || ((status === 301 || status === 302) && request.method === 'POST')) {
+    if (status === 303 || (status < 303 && request.method === 'POST')) {
       const headers = new Headers(request.headers)
       headers.delete('content-type')
       request = { ...request, method: 'GET', body: null, headers }
-    } else if (request.body instanceof ReadableStream) refuse('a stream body cannot be sent twice.')
+    }
   }
 }
 
 /** `href` resolved against `base` (or the page), or undefined when it is not a URL. */
-function resolve(href: string, base: string | undefined): URL | undefined {
+function resolve(href: string, base?: string): URL | undefined {
   try {
     return new URL(href, base ?? (globalThis as { location?: { href?: string } }).location?.href)
   } catch {
