@@ -28,6 +28,7 @@ export function connect(p: Settled): LlmStream {
   let cancel: (() => void) | undefined
   let idleTimer: ReturnType<typeof setTimeout> | undefined
   let firstTokenTimer: ReturnType<typeof setTimeout> | undefined
+  let totalTimer: ReturnType<typeof setTimeout> | undefined
   let wake: (() => void) | undefined
   let attempt = 0
   let lastEventId = p.lastEventId ?? ''
@@ -50,6 +51,7 @@ export function connect(p: Settled): LlmStream {
     finalise()
     disarmIdle()
     clearTimeout(firstTokenTimer)
+    clearTimeout(totalTimer)
     signal?.removeEventListener('abort', onSignal)
     cancel?.()
     wake?.()
@@ -138,7 +140,10 @@ export function connect(p: Settled): LlmStream {
   async function run(): Promise<void> {
     if (signal?.aborted) return onSignal()
     signal?.addEventListener('abort', onSignal)
+    // Deadlines from the call, never pushed back by bytes: keep-alive
+    // comments and empty tokens must not hold a stream open forever.
     firstTokenTimer = timer('firstToken', 'token')
+    totalTimer = timer('total', 'final status')
     while (!reducer.final) {
       attempt++
       reducer.connecting(attempt)

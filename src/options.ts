@@ -14,9 +14,13 @@ export type RequestBody = string | ArrayBuffer | ArrayBufferView | Blob | FormDa
 /** Time limits, in milliseconds; `0` turns one off. @public */
 export interface Timeouts {
   /**
-   * From the call to the first answer or reasoning token. Keep-alive
-   * comments and metadata-only events do not count.
-   * @default 0 (off: reasoning models may think for minutes)
+   * From the call to the first answer or reasoning token (streamed
+   * reasoning counts). A deadline: keep-alive comments, empty tokens and
+   * metadata-only events do not push it back, so a server that only sends
+   * those cannot hold the stream open. Generous for models that think before
+   * they stream; raise it (or 0) for one that thinks longer without
+   * streaming its reasoning.
+   * @default 300000 (5 minutes)
    */
   firstToken?: number | undefined
   /**
@@ -25,6 +29,13 @@ export interface Timeouts {
    * @default 120000
    */
   idle?: number | undefined
+  /**
+   * From the call to the final status, retries included: a deadline for
+   * the whole answer, e.g. against a server that trickles a byte every
+   * 100 ms forever. Off by default, since a long answer is legitimate.
+   * @default 0 (off)
+   */
+  total?: number | undefined
 }
 
 /**
@@ -68,7 +79,7 @@ export interface StreamOptions {
    * @default false
    */
   closeMeansDone?: boolean | undefined
-  /** Time limits. @default { firstToken: 0, idle: 120000 } */
+  /** Time limits. @default { firstToken: 300000, idle: 120000, total: 0 } */
   timeouts?: Timeouts | undefined
   /** Opt-in reconnection; `false` or absent means never. @default false */
   retry?: RetryOptions | boolean | undefined

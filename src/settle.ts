@@ -19,7 +19,7 @@ export const defaults = {
   dialect: 'auto' as Dialect,
   thinkTags: true as boolean | 'open',
   closeMeansDone: false,
-  timeouts: { firstToken: 0, idle: 120_000 },
+  timeouts: { firstToken: 300_000, idle: 120_000, total: 0 },
   /** What `retry: true` means; absent or `false` is one attempt. */
   retry: { attempts: 3, baseDelay: 1000, maxDelay: 30_000 },
   transport: 'auto' as NonNullable<ClientOptions['transport']>,
@@ -49,7 +49,7 @@ export interface Settled {
   dialect: Dialect
   thinkTags: boolean | 'open'
   closeMeansDone: boolean
-  timeouts: { firstToken: number; idle: number }
+  timeouts: { firstToken: number; idle: number; total: number }
   retry: RetryPolicy
   withCredentials: boolean
   redirect: RedirectMode
