@@ -175,3 +175,19 @@ def test_readers_of_a_dead_producer_get_an_error(redis_server: RedisServer) -> N
         src.q.put_nowait(DONE)
 
     run(main())
+
+
+def test_drain_waits_for_running_generations(make_store: StoreFactory) -> None:
+    async def main() -> None:
+        runner = runner_on(await make_store())
+        src = Source()
+        src.q.put_nowait('a')
+        sid = await runner.start(src.make)
+        assert isinstance(sid, str)
+        assert await runner.drain(0.05) is False
+        asyncio.get_running_loop().call_later(0.1, src.q.put_nowait, DONE)
+        assert await runner.drain(10) is True
+        assert runner.running() == 0
+        await runner.close()
+
+    run(main())

@@ -91,7 +91,8 @@ def store(request: pytest.FixtureRequest, redis_server: RedisServer) -> Iterator
 
 
 def runner_on(store: Store, **options: float) -> Runner:
-    settings = {'tick': 0.05, 'block': 0.1, 'grace': 30.0, 'unavailable': 1.0, **options}
+    # drain=0: a generation a test leaves blocked must not hold up the interpreter's exit.
+    settings = {'tick': 0.05, 'block': 0.1, 'grace': 30.0, 'unavailable': 1.0, 'drain': 0.0, **options}
     return Runner(store, **settings)
 
 
@@ -324,3 +325,17 @@ def test_resume_point_accepts_only_ids_made_here() -> None:
     assert resume_point(f'{sid}:12') == (sid, 12)
     for bad in ['', '12', f'{sid}:', f'{sid}:-1', f'{sid}:1e3', 'x' * 32 + ':1', f'{sid}:' + '9' * 40, 'A' * 32 + ':1']:
         assert resume_point(bad) is None, bad
+
+
+def test_drain_waits_for_running_generations_to_finish(store: Store) -> None:
+    runner = runner_on(store)
+    src = Source()
+    src.q.put('a')
+    sid = runner.start(src.make)
+    assert isinstance(sid, str)
+    assert runner.drain(0.05) is False
+    threading.Timer(0.1, lambda: src.q.put(DONE)).start()
+    assert runner.drain(10) is True
+    assert runner.running() == 0
+    assert [e['data'] for e in parse(runner.follow(sid))] == ['a', '{"status": "completed"}']
+    runner.close()

@@ -262,6 +262,16 @@ class AsyncRunner:
             gen.stop('cancelled')
         return found or gen is not None
 
+    async def drain(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for running generations to end (call it from the app's
+        lifespan shutdown, so readers on other workers get whole answers); True when none is left."""
+        tasks = [g.task for g in self._active.values() if g.task is not None]
+        if not tasks:
+            return True
+        log.info('waiting up to %.0f s for %d running generations', timeout, len(tasks))
+        _, pending = await asyncio.wait(tasks, timeout=timeout)
+        return not pending
+
     def running(self) -> int:
         """How many generations run on this loop."""
         return len(self._active)

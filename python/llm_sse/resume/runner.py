@@ -14,6 +14,7 @@ refreshes their liveness in the store and stops those that were cancelled
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import threading
@@ -105,7 +106,11 @@ class Runner:
     the store's ``liveness``). ``block``: longest wait of one store read.
     ``ping``: seconds of silence before a reader sends a heartbeat comment.
     ``unavailable``: seconds a producer or reader keeps retrying an
-    unreachable store before it gives up with an error.
+    unreachable store before it gives up with an error. ``drain``: at
+    interpreter exit (a ``SIGTERM`` turned into ``SystemExit``, a gunicorn
+    worker's graceful exit), wait up to this long for running generations
+    to finish, so their readers on other workers get the whole answer
+    instead of ``generator_gone``; 0 turns it off.
     """
 
     def __init__(
@@ -118,6 +123,7 @@ class Runner:
         block: float = 1.0,
         ping: float = 15.0,
         unavailable: float = 5.0,
+        drain: float = 10.0,
     ) -> None:
         self.store: Store = store if store is not None else MemoryStore()
         self.grace = grace
@@ -131,6 +137,9 @@ class Runner:
         self._closed = threading.Event()
         self._ticker: Optional[threading.Thread] = None
         self._writer = Writer(self.store, unavailable)
+        self._idle = threading.Condition(self._lock)
+        if drain > 0:
+            atexit.register(self.drain, drain)
 
     # -- producing -----------------------------------------------------------
 
@@ -187,8 +196,6 @@ class Runner:
         finally:
             _close(gen.source)
             self._writer.flush(gen)
-            with self._lock:
-                self._active.pop(gen.stream_id, None)
         if gen.stop_reason is not None:
             stop = stopped_event(gen.stop_reason, gen.stream_id)
             if gen.write_error is None:
@@ -198,6 +205,9 @@ class Runner:
             gen.record(stop.event, stop.data)
         self._end(gen.stream_id)
         gen.finish()
+        with self._lock:
+            self._active.pop(gen.stream_id, None)
+            self._idle.notify_all()
 
     def _end(self, stream_id: str) -> None:
         try:
@@ -254,6 +264,20 @@ class Runner:
         if gen is not None:
             gen.stop('cancelled')
         return found or gen is not None
+
+    def drain(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for every running generation to end; True when none is left."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            if self._active:
+                log.info('waiting up to %.0f s for %d running generations', timeout, len(self._active))
+            while self._active:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    log.warning('%d generations still running after %.0f s', len(self._active), timeout)
+                    return False
+                self._idle.wait(remaining)
+        return True
 
     def running(self) -> int:
         """How many generations run in this process."""
