@@ -8,11 +8,13 @@ Run: ``python app.py --port 5000`` (see README.md).
 """
 
 import argparse
+import contextlib
 import logging
 import os
 import socket
 import sys
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import uvicorn
@@ -25,6 +27,7 @@ from starlette.exceptions import HTTPException
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'flask-backend'))
 
 import llm  # noqa: E402
+import resumable  # noqa: E402
 from llm_sse import Answer, BodyError, Failure, describe  # noqa: E402
 from llm_sse.starlette import error_response, read_json, stream  # noqa: E402
 from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, configure_logging, fault_headers  # noqa: E402
@@ -43,7 +46,17 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
     config = config or Config.from_env()
     stats = stats or Stats()
     client = llm.create_async_client(config.base_url, config.api_key, config.timeout)
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    # REDIS_URL or RESUMABLE=1: generations outlive their requests (../flask-backend/resumable.py).
+    runner = resumable.async_runner_from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if runner is not None:
+            # Readers on other workers get whole answers, not generator_gone.
+            await runner.drain(10)
+
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan)
     if config.allowed_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -54,6 +67,15 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
         )
 
     async def start(request: Request, route: str, prompt: str):
+        if runner is not None:
+            stats.requested(route)
+            return await resumable.astart(
+                runner,
+                lambda: client.chat.completions.create(**llm.request(config.model, prompt, fault_headers(config, request.headers))),
+                fmt=config.format,
+                userid=USERID,
+                on_complete=lambda answer: (stats.completed_one(), after_event(dict(answer, prompt=prompt))),
+            )
         request_id = str(uuid.uuid4())
         headers = {'X-Request-Id': request_id}
         stats.started(route)
@@ -81,15 +103,28 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
 
     @app.get('/stream/get')
     async def stream_get(request: Request):
+        resumed = await resumable.aresume(runner, request) if runner is not None else None
+        if resumed is not None:
+            return resumed
         return await start(request, '/stream/get', request.query_params.get('text') or DEFAULT_PROMPT)
 
     @app.post('/stream/post')
     async def stream_post(request: Request):
+        # A resume re-sends the original body; the id alone says what to continue.
+        resumed = await resumable.aresume(runner, request) if runner is not None else None
+        if resumed is not None:
+            return resumed
         body = await read_json(request, config.max_body_bytes)
         prompt = body.get('prompt') if isinstance(body, dict) else None
         if prompt is not None and not isinstance(prompt, str):
             raise BodyError(400, '"prompt" must be a string')
         return await start(request, '/stream/post', prompt or DEFAULT_PROMPT)
+
+    @app.post('/stream/{stream_id}/cancel')
+    async def stream_cancel(stream_id: str):
+        if runner is None:
+            return error_response(Failure(404, 'http_error', 'resumable mode is off: set REDIS_URL or RESUMABLE=1'))
+        return await resumable.acancel(runner, stream_id)
 
     @app.get('/test')
     async def test():

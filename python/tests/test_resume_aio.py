@@ -191,3 +191,16 @@ def test_drain_waits_for_running_generations(make_store: StoreFactory) -> None:
         await runner.close()
 
     run(main())
+
+
+def test_the_first_call_after_a_redis_restart_reconnects_instead_of_failing(redis_server: RedisServer) -> None:  # noqa: F811
+    async def main() -> None:
+        store = AsyncRedisStore.from_url(redis_server.url, prefix='restart')
+        # Several pooled connections, all dead once Redis restarts.
+        await asyncio.gather(*[store.create(f's{i}') for i in range(5)])
+        await asyncio.gather(*[store.read(f's{i}', -1, 0.1) for i in range(5)])
+        redis_server.restart()
+        await store.create('after')
+        assert await store.state('after') == 'live'
+
+    run(main())

@@ -44,6 +44,8 @@ export interface FlaskBackend {
   log(): string
   /** Stop the process (SIGTERM, then SIGKILL after 5 s). */
   close(): Promise<void>
+  /** Send `signal` now and resolve once the process exited (`SIGKILL` plays a crash). */
+  kill(signal: NodeJS.Signals): Promise<void>
 }
 
 const READY_TIMEOUT_MS = 30_000
@@ -70,6 +72,7 @@ interface PythonServer {
   url: string
   log(): string
   close(): Promise<void>
+  kill(signal: NodeJS.Signals): Promise<void>
 }
 
 /**
@@ -129,6 +132,11 @@ async function startPython(script: string, args: string[], env: Record<string, s
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
       await exited
       clearTimeout(timer)
+    },
+    async kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill(signal)
+      await exited
     },
   }
 }

@@ -6,8 +6,9 @@ same streams.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Optional
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Optional, TypeVar, cast
 
 import redis.asyncio
 
@@ -23,7 +24,22 @@ from .redis_store import (
     _signals,
     _unavailable,
 )
-from .store import Entry, Signals, State, StreamLost
+from .store import Entry, Signals, State, StoreUnavailable, StreamLost
+
+_F = TypeVar('_F', bound=Callable[..., Awaitable[Any]])
+
+
+def reconnecting(method: _F) -> _F:
+    """:func:`~llm_sse.resume.redis_store.reconnecting` for coroutines."""
+
+    @functools.wraps(method)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(*args, **kwargs)
+        except StoreUnavailable:
+            return await method(*args, **kwargs)
+
+    return cast(_F, run)
 
 
 class AsyncRedisStore:
@@ -57,6 +73,7 @@ class AsyncRedisStore:
     def _ms(seconds: float) -> int:
         return max(1, int(seconds * 1000))
 
+    @reconnecting
     async def create(self, stream_id: str) -> None:
         key = self._key(stream_id)
         try:
@@ -68,6 +85,7 @@ class AsyncRedisStore:
         except _DOWN as error:
             raise _unavailable(error) from error
 
+    @reconnecting
     async def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
         try:
             added = await self.client.xadd(self._key(stream_id), _fields(event, data), id=f'1-{n}', nomkstream=True)  # type: ignore[arg-type]
@@ -80,6 +98,7 @@ class AsyncRedisStore:
         if added is None:
             raise StreamLost(stream_id)
 
+    @reconnecting
     async def end(self, stream_id: str, ttl: float) -> None:
         key = self._key(stream_id)
         try:
@@ -104,6 +123,7 @@ class AsyncRedisStore:
             raise _unavailable(error) from error
         return _entries(reply, after)
 
+    @reconnecting
     async def state(self, stream_id: str) -> State:
         try:
             async with self.client.pipeline(transaction=False) as p:
@@ -116,12 +136,14 @@ class AsyncRedisStore:
             return 'missing'
         return 'live' if alive else 'dead'
 
+    @reconnecting
     async def touch(self, stream_id: str) -> None:
         try:
             await self.client.set(self._key(stream_id, ':readers'), 1, px=self._ms(self.presence))
         except _DOWN as error:
             raise _unavailable(error) from error
 
+    @reconnecting
     async def cancel(self, stream_id: str) -> bool:
         try:
             async with self.client.pipeline() as p:
@@ -132,6 +154,7 @@ class AsyncRedisStore:
             raise _unavailable(error) from error
         return bool(exists)
 
+    @reconnecting
     async def beat(self, stream_ids: Sequence[str]) -> dict[str, Signals]:
         if not stream_ids:
             return {}

@@ -22,9 +22,10 @@ no event can fall between a replay and a subscription.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
-from typing import Any, Optional
+from typing import Any, Callable, Optional, TypeVar, cast
 
 import redis
 import redis.exceptions
@@ -53,6 +54,28 @@ def _retry() -> Retry:
     # runner and readers retry for `unavailable` seconds themselves, and a
     # request should get its 503 at once.
     return Retry(ExponentialBackoff(cap=0.2, base=0.05), 1)
+
+
+_F = TypeVar('_F', bound=Callable[..., Any])
+
+
+def reconnecting(method: _F) -> _F:
+    """Run a store operation once more when it found Redis unreachable.
+
+    After a Redis restart every pooled connection is dead; redis-py notices
+    only by failing a command on each, and its own retry does not cover
+    every pipeline. The second run gets a fresh connection, so a request
+    that arrives after Redis is back does not get a stray 503.
+    """
+
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except StoreUnavailable:
+            return method(*args, **kwargs)
+
+    return cast(_F, run)
 
 
 def _unavailable(error: BaseException) -> StoreUnavailable:
@@ -136,6 +159,7 @@ class RedisStore:
     def _ms(self, seconds: float) -> int:
         return max(1, int(seconds * 1000))
 
+    @reconnecting
     def create(self, stream_id: str) -> None:
         key = self._key(stream_id)
         try:
@@ -147,6 +171,7 @@ class RedisStore:
         except _DOWN as error:
             raise _unavailable(error) from error
 
+    @reconnecting
     def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
         try:
             added = self.client.xadd(self._key(stream_id), _fields(event, data), id=f'1-{n}', nomkstream=True)  # type: ignore[arg-type]
@@ -159,6 +184,7 @@ class RedisStore:
         if added is None:
             raise StreamLost(stream_id)
 
+    @reconnecting
     def append_many(self, items: Sequence[tuple[str, int, Optional[str], str]]) -> list[Optional[Exception]]:
         try:
             with self.client.pipeline(transaction=False) as p:
@@ -177,6 +203,7 @@ class RedisStore:
                 out.append(StreamLost(stream_id) if reply is None else None)
         return out
 
+    @reconnecting
     def end(self, stream_id: str, ttl: float) -> None:
         key = self._key(stream_id)
         try:
@@ -202,6 +229,7 @@ class RedisStore:
             raise _unavailable(error) from error
         return _entries(reply, after)
 
+    @reconnecting
     def state(self, stream_id: str) -> State:
         try:
             with self.client.pipeline(transaction=False) as p:
@@ -214,12 +242,14 @@ class RedisStore:
             return 'missing'
         return 'live' if alive else 'dead'
 
+    @reconnecting
     def touch(self, stream_id: str) -> None:
         try:
             self.client.set(self._key(stream_id, ':readers'), 1, px=self._ms(self.presence))
         except _DOWN as error:
             raise _unavailable(error) from error
 
+    @reconnecting
     def cancel(self, stream_id: str) -> bool:
         key = self._key(stream_id)
         try:
@@ -231,6 +261,7 @@ class RedisStore:
             raise _unavailable(error) from error
         return bool(exists)
 
+    @reconnecting
     def beat(self, stream_ids: Sequence[str]) -> dict[str, Signals]:
         if not stream_ids:
             return {}
