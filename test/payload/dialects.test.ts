@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest'
-import { autoDialect, openaiDialect, resolveDialect, seedDialect, textDialect } from '../../src/payload/dialects/index.js'
+import { autoDialect, contentDictDialect, openaiDialect, resolveDialect, seedDialect, textDialect } from '../../src/payload/dialects/index.js'
+import { createClient } from '../../src/index.js'
 import type { Decoded, DialectFn, SseEvent } from '../../src/index.js'
 
 const ev = (data: string, type = 'message'): SseEvent => ({ type, data, id: undefined, lastEventId: '' })
@@ -18,53 +19,53 @@ const OPENAI_META = { id: 'chatcmpl-1', model: 'gpt-4.1-nano' }
 /** Drop undefined fields so expectations state only what was decoded. */
 const clean = (d: Decoded) => JSON.parse(JSON.stringify(d)) as Decoded
 
-// --- seed ---------------------------------------------------------------
+// --- content-dict -------------------------------------------------------
 
-test('seed: a Python repr dict gives its content as text and the other keys as meta', () => {
-  expect(clean(seedDialect(ev("{'content': \"'s\", 'request_id': '123456789', 'userid': '789465'}")))).toEqual({
+test('content-dict: a Python repr dict gives its content as text and the other keys as meta', () => {
+  expect(clean(contentDictDialect(ev("{'content': \"'s\", 'request_id': '123456789', 'userid': '789465'}")))).toEqual({
     text: "'s",
     meta: SEED_META,
   })
 })
 
-test('seed: the same dict as JSON decodes the same way', () => {
-  expect(clean(seedDialect(ev('{"content": "\\n", "request_id": "123456789", "userid": "789465"}')))).toEqual({
+test('content-dict: the same dict as JSON decodes the same way', () => {
+  expect(clean(contentDictDialect(ev('{"content": "\\n", "request_id": "123456789", "userid": "789465"}')))).toEqual({
     text: '\n',
     meta: SEED_META,
   })
 })
 
-test("seed: status 'completed' ends the stream and its repeated content is not appended", () => {
-  const d = seedDialect(ev("{'content': 'Flask', 'request_id': '123456789', 'userid': '789465', 'status': 'completed'}"))
+test("content-dict: status 'completed' ends the stream and its repeated content is not appended", () => {
+  const d = contentDictDialect(ev("{'content': 'Flask', 'request_id': '123456789', 'userid': '789465', 'status': 'completed'}"))
   expect(clean(d)).toEqual({ done: true, meta: SEED_META })
 })
 
-test('seed: content None gives no text', () => {
-  const d = seedDialect(ev("{'content': None, 'request_id': '1'}"))
+test('content-dict: content None gives no text', () => {
+  const d = contentDictDialect(ev("{'content': None, 'request_id': '1'}"))
   expect(d.text).toBeUndefined()
   expect(d.meta).toEqual({ request_id: '1' })
 })
 
-test('seed: 错误发生: data is an error with the message after the colon', () => {
-  expect(seedDialect(ev("错误发生:'NoneType' object is not subscriptable")).error?.message).toBe(
+test('content-dict: 错误发生: data is an error with the message after the colon', () => {
+  expect(contentDictDialect(ev("错误发生:'NoneType' object is not subscriptable")).error?.message).toBe(
     "'NoneType' object is not subscriptable",
   )
 })
 
-test("seed: a dict with status 'error' or an error key is an error", () => {
-  expect(seedDialect(ev("{'status': 'error', 'message': 'upstream down'}")).error?.message).toBe('upstream down')
-  expect(seedDialect(ev("{'error': 'quota exceeded', 'request_id': '1'}")).error?.message).toBe('quota exceeded')
+test("content-dict: a dict with status 'error' or an error key is an error", () => {
+  expect(contentDictDialect(ev("{'status': 'error', 'message': 'upstream down'}")).error?.message).toBe('upstream down')
+  expect(contentDictDialect(ev("{'error': 'quota exceeded', 'request_id': '1'}")).error?.message).toBe('quota exceeded')
 })
 
-test('seed: undecodable data is a warning, not an exception', () => {
-  const d = seedDialect(ev("{'content': 'unterminated"))
+test('content-dict: undecodable data is a warning, not an exception', () => {
+  const d = contentDictDialect(ev("{'content': 'unterminated"))
   expect(d.warning?.message).toMatch(/content dict/)
   expect(d.text).toBeUndefined()
-  expect(seedDialect(ev('plain words')).warning).toBeDefined()
+  expect(contentDictDialect(ev('plain words')).warning).toBeDefined()
 })
 
-test('seed: data that parses to something other than a dict is a warning', () => {
-  expect(seedDialect(ev('{}')).warning).toBeUndefined()
+test('content-dict: data that parses to something other than a dict is a warning', () => {
+  expect(contentDictDialect(ev('{}')).warning).toBeUndefined()
   expect(openaiDialect(ev('42')).warning).toBeDefined()
 })
 
@@ -142,7 +143,7 @@ test('text: [DONE] and event done end the stream', () => {
 // --- every dialect ------------------------------------------------------
 
 const ALL: [string, DialectFn][] = [
-  ['seed', seedDialect],
+  ['content-dict', contentDictDialect],
   ['openai', openaiDialect],
   ['text', textDialect],
   ['auto', autoDialect],
@@ -167,7 +168,7 @@ test('every dialect: ping, heartbeat and keepalive events are ignored', () => {
 })
 
 test('every dialect: other named event types are decoded like message', () => {
-  expect(seedDialect(ev("{'content': 'a'}", 'token')).text).toBe('a')
+  expect(contentDictDialect(ev("{'content': 'a'}", 'token')).text).toBe('a')
   expect(openaiDialect(ev(chunk({ content: 'b' }), 'chunk')).text).toBe('b')
   expect(textDialect(ev('c', 'delta')).text).toBe('c')
 })
@@ -176,7 +177,7 @@ test('every dialect: an empty data is nothing', () => {
   for (const [name, d] of ALL) expect(d(ev('')), name).toEqual({})
 })
 
-test('every dialect: the seed error form 错误发生: is an error', () => {
+test('every dialect: the error form 错误发生: is an error', () => {
   for (const [name, d] of ALL) expect(d(ev('错误发生:Connection error.')).error?.message, name).toBe('Connection error.')
 })
 
@@ -186,7 +187,7 @@ test('auto: an OpenAI chunk is decoded as OpenAI', () => {
   expect(clean(autoDialect(ev(chunk({ content: 'Hi' }, null))))).toEqual({ text: 'Hi', meta: OPENAI_META })
 })
 
-test('auto: a seed dict (Python repr) is decoded as the seed', () => {
+test('auto: a content dict (Python repr) is decoded as one', () => {
   expect(clean(autoDialect(ev("{'content': 'Hi', 'request_id': '123456789', 'userid': '789465'}")))).toEqual({
     text: 'Hi',
     meta: SEED_META,
@@ -215,7 +216,7 @@ test('auto: a JSON object of no known format is a warning, not text, unless the 
   expect(auto.decode(ev('{"a": 1}'))).toEqual({ text: '{"a": 1}' })
 })
 
-test('auto: undecodable data that looks like a seed or OpenAI payload is a warning, not text', () => {
+test('auto: undecodable data that looks like a content dict or OpenAI payload is a warning, not text', () => {
   const d = autoDialect(ev("{'content': 'x', 'at': datetime.datetime(2025, 1, 1)}"))
   expect(d.text).toBeUndefined()
   expect(d.warning).toBeDefined()
@@ -227,9 +228,9 @@ test('auto: [DONE] ends the stream', () => {
 
 // --- resolveDialect -----------------------------------------------------
 
-test('resolveDialect: text is text-like, seed and openai are not', () => {
+test('resolveDialect: text is text-like, content-dict and openai are not', () => {
   expect(resolveDialect('text').textLike()).toBe(true)
-  expect(resolveDialect('seed').textLike()).toBe(false)
+  expect(resolveDialect('content-dict').textLike()).toBe(false)
   expect(resolveDialect('openai').textLike()).toBe(false)
 })
 
@@ -258,7 +259,7 @@ test('resolveDialect: auto keeps to the format it found, so a later odd event is
   expect(d.decode(ev('[DONE]'))).toEqual({ done: true })
 })
 
-test('resolveDialect: auto locked on the seed decodes a dict without content as meta only', () => {
+test('resolveDialect: auto locked on content dicts decodes a dict without content as meta only', () => {
   const d = resolveDialect('auto')
   d.decode(ev("{'content': 'a', 'request_id': '1'}"))
   expect(clean(d.decode(ev("{'request_id': '2'}")))).toEqual({ meta: { request_id: '2' } })
@@ -269,4 +270,17 @@ test('resolveDialect: a function is used as is and is not text-like', () => {
   const d = resolveDialect(fn)
   expect(d.decode).toBe(fn)
   expect(d.textLike()).toBe(false)
+})
+
+test("the deprecated 'seed' name and seedDialect still read the content-dict format", () => {
+  expect(seedDialect).toBe(contentDictDialect)
+  const d = resolveDialect('seed')
+  expect(clean(d.decode(ev("{'content': 'Hi', 'request_id': '1'}")))).toEqual({ text: 'Hi', meta: { request_id: '1' } })
+  expect(d.decode(ev("{'content': '', 'status': 'completed'}")).done).toBe(true)
+  expect(resolveDialect(seedDialect).decode(ev("{'content': 'x'}")).text).toBe('x')
+})
+
+test('createClient accepts every built-in dialect name, the deprecated one included, and lists them for a wrong one', () => {
+  for (const dialect of ['auto', 'content-dict', 'openai', 'ai-sdk', 'text', 'seed'] as const) expect(() => createClient({ dialect })).not.toThrow()
+  expect(() => createClient({ dialect: 'sed' as 'seed' })).toThrow(/'auto', 'content-dict', 'openai', 'ai-sdk', 'text'/)
 })
