@@ -19,6 +19,20 @@ export type StreamEventOf<T extends StreamEventType> = Extract<StreamEvent, { ty
  */
 export interface LlmStream extends AsyncIterable<StreamEvent> {
   /**
+   * `for await (const e of stream)` yields every event from the start of the
+   * stream, however late the loop starts, and ends after `done` (it throws
+   * the error of an `error` or `incomplete` stream). Memory stays bounded
+   * by the answer's text, not by the number of events:
+   * - a loop started after events arrived first gets a replay of them in
+   *   which all answer text so far is one `delta` event, all reasoning one
+   *   `reasoning` event and `meta` only the latest (at the place of the
+   *   first of each), then the live events;
+   * - a loop that falls more than 16384 events behind gets its backlog
+   *   merged the same way (a network chunk holds a few thousand events at
+   *   most, so a loop that keeps up sees each event as it came).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<StreamEvent>
+  /**
    * Resolves once with the final outcome; never rejects. Holds whatever text
    * arrived, also when `status` is `error`, `incomplete` or `aborted`.
    */
@@ -64,19 +78,57 @@ export interface HandleParts {
   abort(): void
 }
 
+/** A backlog this long is merged (see {@link LlmStream}); it then may grow to twice its merged size. Far more than one 64 KiB chunk can hold (≈ 9,000 events). */
+const BACKLOG = 16_384
+
+/** Event types that are merged: text is appended, `meta` is a whole snapshot. */
+type Mergeable = 'delta' | 'reasoning' | 'meta'
+/** Where the merged entry of each type is, and merges since the text was last made flat (`d`, `r`). */
+type Slots = Partial<Record<Mergeable | 'd' | 'r', number>>
+
 /**
- * Build the user-facing handle. Events are kept in one log so that every
- * iterator sees the whole stream from its start, however late it was
- * created (`for await` after an `await` must not miss the first tokens).
+ * Append `e` to `out`, merging it into the entry of its type that `slots`
+ * points to: keeping every event for an iterator that may come late (or
+ * never reads) held 50 bytes per token, without bound.
+ */
+function add(out: StreamEvent[], slots: Slots, e: StreamEvent): void {
+  const k = e.type
+  if (k === 'delta' || k === 'reasoning' || k === 'meta') {
+    const at = slots[k]
+    if (at !== undefined) {
+      const prev = out[at] as StreamEvent & { text?: string }
+      if (k === 'meta') out[at] = e
+      else {
+        // `+=` builds a rope of one 32-byte node per token; joining flat
+        // once the nodes outnumber a sixteenth of the text keeps that at
+        // 2 bytes a character, for 16 copied characters a token.
+        const n = (slots[k === 'delta' ? 'd' : 'r'] ?? 0) + 1
+        const flat = n > 256 + (prev.text!.length >> 4)
+        slots[k === 'delta' ? 'd' : 'r'] = flat ? 0 : n
+        out[at] = { type: k, text: flat ? [prev.text, e.text].join('') : prev.text + e.text }
+      }
+      return
+    }
+    slots[k] = out.length
+  }
+  out.push(e)
+}
+
+/**
+ * Build the user-facing handle. Every iterator sees the whole stream from
+ * its start, however late it was created (`for await` after an `await` must
+ * not miss the first tokens): a late one starts from a merged replay.
  * @internal
  */
 export function createHandle(parts: HandleParts): LlmStream & StreamSink {
-  const log: StreamEvent[] = []
+  const replay: StreamEvent[] = []
+  const replaySlots: Slots = {}
+  /** Each live iterator's unread events, from `head`. */
+  const backlogs = new Set<{ q: StreamEvent[]; head: number; limit: number; wake?: (() => void) | undefined }>()
   // Copy-on-write arrays: on() and its undo build a new array, so dispatch can
   // walk the current one without copying it per event, and a listener added
   // during a dispatch waits for the next event (as with EventTarget).
   const listeners = new Map<StreamEventType, ((event: never) => void)[]>()
-  const wakers: (() => void)[] = []
   let done = false
   let resolveResult!: (result: StreamResult) => void
   const result = new Promise<StreamResult>((resolve) => (resolveResult = resolve))
@@ -89,7 +141,19 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
       done = true
       resolveResult(event.result)
     }
-    log.push(event)
+    add(replay, replaySlots, event)
+    for (const b of backlogs) {
+      b.q.push(event)
+      if (b.q.length - b.head > b.limit) {
+        // Fallen far behind (or never reading): merge what it has not read.
+        const merged: StreamEvent[] = []
+        const slots: Slots = {}
+        for (let k = b.head; k < b.q.length; k++) add(merged, slots, b.q[k]!)
+        b.q = merged
+        b.head = 0
+        b.limit = Math.max(BACKLOG, 2 * merged.length)
+      }
+    }
     for (const listener of listeners.get(event.type) ?? []) {
       try {
         ;(listener as (event: StreamEvent) => void)(event)
@@ -97,24 +161,33 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
         report(error)
       }
     }
-    if (wakers.length) for (const wake of wakers.splice(0)) wake()
+    for (const b of backlogs) b.wake?.()
   }
 
   function iterate(): AsyncIterator<StreamEvent> {
-    let index = 0
+    const b = { q: replay.slice(), head: 0, limit: BACKLOG, wake: undefined as (() => void) | undefined }
+    if (!done) backlogs.add(b)
     return {
       async next() {
-        while (index >= log.length) {
-          if (done) return finish()
-          // Each dispatch wakes and drops every waiting iterator; woken ones wait again if need be.
-          await new Promise<void>((resolve) => wakers.push(resolve))
+        while (b.head >= b.q.length) {
+          if (done) {
+            backlogs.delete(b)
+            return finish()
+          }
+          await new Promise<void>((resolve) => (b.wake = resolve))
+          b.wake = undefined
         }
-        return { done: false, value: log[index++] as StreamEvent }
+        const value = b.q[b.head++]!
+        // Read to the end: start over, so the array does not keep read events.
+        if (b.head === b.q.length) b.q.length = b.head = 0
+        return { done: false, value }
       },
       async return() {
         // `break` out of `for await`: the consumer is gone, so stop the request.
         if (!done) parts.abort()
-        index = Infinity
+        backlogs.delete(b)
+        b.q = []
+        b.head = 0
         return { done: true, value: undefined }
       },
     }
