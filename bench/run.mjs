@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { buildTarget, outDir, root } from './lib/build.mjs'
 import { mdTable } from './lib/measure.mjs'
 import { wrongList } from './lib/verdict.mjs'
+import { chat, chatReport, chatTargets } from './sections/chat.mjs'
 import { e2e, e2eReport, e2eTargets } from './sections/e2e.mjs'
 import { framing, framingReport, framingTargets } from './sections/framing.mjs'
 import { markdown, markdownReport, markdownTargets } from './sections/markdown.mjs'
@@ -27,7 +28,7 @@ const quick = argv.includes('--quick')
 const write = argv.includes('--write')
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 if (argv.includes('--help')) {
-  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,markdown,resumable]')
+  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,chat,markdown,resumable]')
   process.exit(0)
 }
 
@@ -46,6 +47,7 @@ const SECTIONS = [
   ['scaling', scaling, scalingReport, scalingTargets],
   ['e2e', e2e, e2eReport, e2eTargets],
   ['render', render, renderReport, renderTargets],
+  ['chat', chat, chatReport, chatTargets],
   ['markdown', markdown, markdownReport, markdownTargets],
   ['resumable', resumable, resumableReport, resumableTargets],
 ]

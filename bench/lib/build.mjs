@@ -18,6 +18,16 @@ const targets = {
   // Browser builds for the render bench (script tags exposing a global).
   'sdk-browser': { entry: 'src/index.ts', platform: 'browser', format: 'iife', globalName: 'LlmSse', file: 'sdk-browser.js' },
   'dom-browser': { entry: 'src/dom/index.ts', platform: 'browser', format: 'iife', globalName: 'LlmSseDom', file: 'dom-browser.js' },
+  // The chat bench's page: React's production build with useChat and the hand-written hook.
+  'chat-react-browser': {
+    entry: 'bench/pages/chat-react.js',
+    platform: 'browser',
+    format: 'iife',
+    file: 'chat-react-browser.js',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    // The production build with <Profiler> callbacks (a plain production build never calls onRender).
+    alias: { 'react-dom/client': 'react-dom/profiling' },
+  },
 }
 
 /**
@@ -42,6 +52,8 @@ export async function buildTarget(name) {
     minify: t.platform === 'browser',
     // Node builtins of the mock server are never reached by these entries, but keep them out.
     external: ['node:*', 'msw', 'msw/*'],
+    define: t.define,
+    alias: t.alias,
   })
   return outfile
 }

@@ -1,0 +1,140 @@
+// A 10,000-token answer through React in Chromium: useChat against a
+// hand-written useState-per-token hook, same page shell, same server, same
+// run. React commits and animation frames counted in the page; main-thread
+// cost from a DevTools trace (every RunTask on the page's main thread).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+import { outDir } from '../lib/build.mjs'
+import { emit } from '../lib/child.mjs'
+import { makeTokens } from '../lib/inputs.mjs'
+import { median, rng, shuffle } from '../lib/measure.mjs'
+
+const args = JSON.parse(process.argv[2])
+const tokens = makeTokens(args.tokens)
+const repr = (s) => "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\u200d/g, '\\u200d').replace(/\u3000/g, '\\u3000') + "'"
+const body =
+  tokens.map((t) => `data: {'content': ${repr(t)}, 'request_id': '123456789', 'userid': '789465'}\n\n`).join('') +
+  `data: {'content': '', 'request_id': '123456789', 'userid': '789465', 'status': 'completed'}\n\n`
+const answer = tokens.slice(tokens.indexOf('</think>') + 1).join('').replace(/^\s+/, '')
+
+const page = `<!doctype html><meta charset="utf-8"><div id="root"></div><script src="/chat.js"></script>`
+const script = readFileSync(join(outDir, 'chat-react-browser.js'))
+const server = createServer(async (req, res) => {
+  for await (const _ of req);
+  const path = req.url.split('?')[0]
+  if (path.startsWith('/stream/')) {
+    // As fast as the socket takes it, in ~1 KiB writes like a busy Flask worker.
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' })
+    for (let i = 0; i < body.length; i += 1024) if (!res.write(body.slice(i, i + 1024))) await new Promise((r) => res.once('drain', r))
+    return res.end()
+  }
+  if (path === '/chat.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(script)
+  if (path === '/use-chat' || path === '/hand-written') return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page)
+  res.writeHead(404).end()
+})
+await new Promise((r) => server.listen(0, '127.0.0.1', r))
+const base = `http://127.0.0.1:${server.address().port}`
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'bench-chromium-'))
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+})
+
+async function measure(name) {
+  const tab = await context.newPage()
+  const cdp = await context.newCDPSession(tab)
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReturnAsStream' })
+  const t0 = Date.now()
+  await tab.goto(`${base}/${name}`)
+  await tab.waitForFunction(() => window.__done, undefined, { timeout: args.timeoutMs, polling: 100 })
+  const wall = Date.now() - t0
+  const done = await tab.evaluate(() => window.__done)
+  const stats = await tab.evaluate(() => window.__stats)
+  version ??= await tab.evaluate(() => /Chrome\/[\d.]+/.exec(navigator.userAgent)?.[0] ?? 'Chromium')
+  const traced = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve))
+  await cdp.send('Tracing.end')
+  const { stream } = await traced
+  let json = ''
+  for (;;) {
+    const chunk = await cdp.send('IO.read', { handle: stream })
+    json += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString() : chunk.data
+    if (chunk.eof) break
+  }
+  await cdp.send('IO.close', { handle: stream })
+  await tab.close()
+  const events = JSON.parse(json).traceEvents ?? JSON.parse(json)
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`))
+  const byThread = new Map()
+  for (const e of events) {
+    if (e.ph !== 'X' || e.name !== 'RunTask' || !mains.has(`${e.pid}:${e.tid}`)) continue
+    const k = `${e.pid}:${e.tid}`
+    byThread.set(k, [...(byThread.get(k) ?? []), e.dur / 1000])
+  }
+  // The busiest renderer main thread is this page's.
+  const [thread] = [...byThread.entries()].sort((a, b) => sum(b[1]) - sum(a[1]))[0] ?? []
+  const own = events.filter((e) => e.ph === 'X' && `${e.pid}:${e.tid}` === thread)
+  // Page load (parsing and running React's bundle) costs both pages the same; count what follows it.
+  const load = own.find((e) => e.name === 'EvaluateScript' && e.args?.data?.url?.endsWith('/chat.js'))
+  const loaded = load ? load.ts + load.dur : 0
+  const runs = own.filter((e) => e.name === 'RunTask' && e.ts >= loaded).sort((a, b) => a.ts - b.ts)
+  const tasks = runs.map((e) => e.dur / 1000)
+  const top = [...runs].sort((a, b) => b.dur - a.dur)[0]
+  // What the longest task did, by slice name.
+  const inside = {}
+  for (const e of own)
+    if (top && e.name !== 'RunTask' && e.ts >= top.ts && e.ts + e.dur <= top.ts + top.dur) {
+      const key = e.name + (e.args?.data?.type ? ' ' + e.args.data.type : '')
+      inside[key] = (inside[key] ?? 0) + e.dur / 1000
+    }
+  return {
+    wall,
+    status: done.status,
+    textOk: done.text === answer,
+    commits: stats.commits,
+    frames: stats.frames,
+    longest: Math.max(0, ...tasks),
+    inside: Object.entries(inside).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(1)} ms`),
+    total: sum(tasks),
+  }
+}
+
+const sum = (xs) => xs.reduce((x, y) => x + y, 0)
+let version
+const names = ['use-chat', 'hand-written']
+const runs = Object.fromEntries(names.map((n) => [n, []]))
+const random = rng(args.seed)
+try {
+  for (let rep = 0; rep < args.reps; rep++) for (const n of shuffle(names, random)) runs[n].push(await measure(n))
+} finally {
+  await context.close()
+  server.close()
+  rmSync(userDataDir, { recursive: true, force: true })
+}
+const summary = Object.fromEntries(
+  names.map((n) => {
+    const r = runs[n]
+    const pick = (k) => median(r.map((x) => x[k]))
+    return [
+      n,
+      {
+        textOk: r.every((x) => x.textOk && x.status === 'completed'),
+        commits: pick('commits'),
+        frames: pick('frames'),
+        // The question appearing and the final status are published at once by design; the rest is per frame.
+        worstCommitsPerFrame: Math.max(...r.map((x) => Math.max(0, x.commits - 2) / Math.max(1, x.frames))),
+        longest: pick('longest'),
+        longestMax: Math.max(...r.map((x) => x.longest)),
+        inside: r[0]?.inside,
+        total: pick('total'),
+        wall: pick('wall'),
+      },
+    ]
+  }),
+)
+// Main-thread time ratio per run pair (hand-written ÷ useChat: > 1 means useChat costs less).
+const ratios = runs['use-chat'].map((x, i) => runs['hand-written'][i].total / x.total)
+emit({ tokens: args.tokens, version, summary, ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) })

@@ -1,0 +1,48 @@
+// A 10,000-token answer through useChat in Chromium, against the hook
+// people write by hand (one setState per token), in the same run.
+import { existsSync } from 'node:fs'
+import { buildTarget } from '../lib/build.mjs'
+import { runChild } from '../lib/child.mjs'
+import { fmt, mdTable } from '../lib/measure.mjs'
+import { mark, record } from '../lib/verdict.mjs'
+
+const LABEL = {
+  'use-chat': '`useChat` (`llm-sse-client/react`)',
+  'hand-written': 'baseline: `useState` + `setText((t) => t + e.text)` per token',
+}
+
+export async function chat(cfg, log) {
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (!existsSync(chromium)) return { skipped: `no Chromium at ${chromium} (apt-get install -y chromium, or set CHROMIUM_PATH)` }
+  await buildTarget('chat-react-browser')
+  log('chat: React in Chromium')
+  const r = await runChild('chat.mjs', { tokens: 10000, reps: cfg.renderReps, seed: cfg.seed, timeoutMs: 180_000 }, { timeoutMs: 900_000 })
+  for (const k of Object.keys(LABEL)) record(`chat:${k}`, 'chat', r.summary[k].textOk ? '' : 'the page did not show the whole answer, completed')
+  return r
+}
+
+export function chatReport(r) {
+  if (r.skipped) return `## Chat in React\n\nSkipped: ${r.skipped}.\n`
+  const lines = [`## Chat in React (${r.version}): ${r.tokens} tokens sent as fast as possible\n`]
+  lines.push(
+    'React commits after mounting counted by a `<Profiler>` (commits per frame leaves out the two that come at once by design: the question appearing and the final status), animation frames by a `requestAnimationFrame` loop while the answer streams; main-thread cost from a DevTools trace: longest task and sum of all tasks on the page\'s main thread after the page\'s script ran (loading React costs both pages the same). Medians over runs, worst in brackets. React 19 production build (profiling variant, for the `<Profiler>`), no StrictMode.\n',
+  )
+  const rows = Object.entries(LABEL).map(([k, label]) => {
+    const s = r.summary[k]
+    return [label + mark(`chat:${k}`), String(s.commits), String(s.frames), fmt(s.worstCommitsPerFrame), `${fmt(s.longest)} ms (${fmt(s.longestMax)})`, `${fmt(s.total)} ms`, `${fmt(s.wall)} ms`]
+  })
+  lines.push(mdTable(['page', 'commits', 'frames', 'commits per frame (worst run)', 'longest task', 'main-thread total', 'wall time'], rows))
+  lines.push(`\nMain-thread total, hand-written ÷ useChat per run: ${fmt(r.ratio)}× (${fmt(r.ratioMin)}–${fmt(r.ratioMax)}); above 1 means useChat costs less.`)
+  lines.push(`Inside useChat's longest task (first run): ${r.summary['use-chat'].inside?.join(', ')}; the hand-written hook's: ${r.summary['hand-written'].inside?.join(', ')}.\n`)
+  return lines.join('\n')
+}
+
+export function chatTargets(r) {
+  if (r.skipped) return [['Chat: ≤ 1 React commit per frame, longest task < 50 ms', 'skipped', 'not measured']]
+  const s = r.summary['use-chat']
+  return [
+    ['Chat (useChat, 10,000 tokens): at most one React commit per animation frame', `worst run ${fmt(s.worstCommitsPerFrame)} commits per frame (${s.commits} commits, ${s.frames} frames)`, s.worstCommitsPerFrame <= 1 ? 'met' : 'missed'],
+    ['Chat (useChat, 10,000 tokens): longest task < 50 ms', `${fmt(s.longestMax)} ms worst run; hand-written hook ${fmt(r.summary['hand-written'].longestMax)} ms`, s.longestMax < 50 ? 'met' : 'missed'],
+    ['Chat: main-thread time against a useState-per-token hook', `${fmt(r.ratio)}× (${fmt(r.ratioMin)}–${fmt(r.ratioMax)}), hand-written ÷ useChat`, 'measured'],
+  ]
+}
