@@ -15,9 +15,13 @@ import { median, rng, shuffle } from '../lib/measure.mjs'
 const args = JSON.parse(process.argv[2])
 const tokens = makeTokens(args.tokens)
 const repr = (s) => "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\u200d/g, '\\u200d').replace(/\u3000/g, '\\u3000') + "'"
-const body =
-  tokens.map((t) => `data: {'content': ${repr(t)}, 'request_id': '123456789', 'userid': '789465'}\n\n`).join('') +
-  `data: {'content': '', 'request_id': '123456789', 'userid': '789465', 'status': 'completed'}\n\n`
+const events = [
+  ...tokens.map((t) => `data: {'content': ${repr(t)}, 'request_id': '123456789', 'userid': '789465'}\n\n`),
+  `data: {'content': '', 'request_id': '123456789', 'userid': '789465', 'status': 'completed'}\n\n`,
+]
+const body = events.join('')
+/** Tokens per write in the paced mode. */
+const PACE = 8
 const answer = tokens.slice(tokens.indexOf('</think>') + 1).join('').replace(/^\s+/, '')
 
 const page = `<!doctype html><meta charset="utf-8"><div id="root"></div><script src="/chat.js"></script>`
@@ -26,9 +30,17 @@ const server = createServer(async (req, res) => {
   for await (const _ of req);
   const path = req.url.split('?')[0]
   if (path.startsWith('/stream/')) {
-    // As fast as the socket takes it, in ~1 KiB writes like a busy Flask worker.
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' })
-    for (let i = 0; i < body.length; i += 1024) if (!res.write(body.slice(i, i + 1024))) await new Promise((r) => res.once('drain', r))
+    if (req.url.includes('paced=1')) {
+      // A fast model: a few tokens per millisecond, each write its own network read in the page.
+      for (let i = 0; i < events.length; i += PACE) {
+        res.write(events.slice(i, i + PACE).join(''))
+        await new Promise((r) => setTimeout(r, 1))
+      }
+    } else {
+      // As fast as the socket takes it, in ~1 KiB writes like a busy Flask worker.
+      for (let i = 0; i < body.length; i += 1024) if (!res.write(body.slice(i, i + 1024))) await new Promise((r) => res.once('drain', r))
+    }
     return res.end()
   }
   if (path === '/chat.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(script)
@@ -44,12 +56,12 @@ const context = await chromium.launchPersistentContext(userDataDir, {
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 })
 
-async function measure(name) {
+async function measure(name, mode) {
   const tab = await context.newPage()
   const cdp = await context.newCDPSession(tab)
   await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReturnAsStream' })
   const t0 = Date.now()
-  await tab.goto(`${base}/${name}`)
+  await tab.goto(`${base}/${name}${mode === 'paced' ? '?paced=1' : ''}`)
   await tab.waitForFunction(() => window.__done, undefined, { timeout: args.timeoutMs, polling: 100 })
   const wall = Date.now() - t0
   const done = await tab.evaluate(() => window.__done)
@@ -105,21 +117,27 @@ async function measure(name) {
 const sum = (xs) => xs.reduce((x, y) => x + y, 0)
 let version
 const names = ['use-chat', 'hand-written']
-const runs = Object.fromEntries(names.map((n) => [n, []]))
+const modes = ['burst', 'paced']
+const keys = modes.flatMap((m) => names.map((n) => `${m}:${n}`))
+const runs = Object.fromEntries(keys.map((k) => [k, []]))
 const random = rng(args.seed)
 try {
-  for (let rep = 0; rep < args.reps; rep++) for (const n of shuffle(names, random)) runs[n].push(await measure(n))
+  for (let rep = 0; rep < args.reps; rep++)
+    for (const k of shuffle(keys, random)) {
+      const [mode, name] = k.split(':')
+      runs[k].push(await measure(name, mode))
+    }
 } finally {
   await context.close()
   server.close()
   rmSync(userDataDir, { recursive: true, force: true })
 }
 const summary = Object.fromEntries(
-  names.map((n) => {
-    const r = runs[n]
-    const pick = (k) => median(r.map((x) => x[k]))
+  keys.map((k) => {
+    const r = runs[k]
+    const pick = (f) => median(r.map((x) => x[f]))
     return [
-      n,
+      k,
       {
         textOk: r.every((x) => x.textOk && x.status === 'completed'),
         commits: pick('commits'),
@@ -136,5 +154,8 @@ const summary = Object.fromEntries(
   }),
 )
 // Main-thread time ratio per run pair (hand-written ÷ useChat: > 1 means useChat costs less).
-const ratios = runs['use-chat'].map((x, i) => runs['hand-written'][i].total / x.total)
-emit({ tokens: args.tokens, version, summary, ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) })
+const ratio = (mode) => {
+  const xs = runs[`${mode}:use-chat`].map((x, i) => runs[`${mode}:hand-written`][i].total / x.total)
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) }
+}
+emit({ tokens: args.tokens, pace: PACE, version, summary, ratios: Object.fromEntries(modes.map((m) => [m, ratio(m)])) })

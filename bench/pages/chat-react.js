@@ -15,7 +15,8 @@ const frame = () => {
   stats.frames++
   if (framing) requestAnimationFrame(frame)
 }
-const request = { path: '/stream/post', json: { prompt: 'bench' } }
+// `?paced=1` is passed on to the server, which then sends the tokens a few at a time.
+const request = { path: `/stream/post${location.search}`, json: { prompt: 'bench' } }
 
 /** After the final status is committed: one more frame so the text is painted. */
 function finish(status) {
