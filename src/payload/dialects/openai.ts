@@ -51,16 +51,19 @@ export function fromOpenAI(v: Dict, raw: string, state: OpenAIState): Decoded {
   }
   // `logprobs` are ignored: per-token data a chat UI does not show, and large.
   let calls = delta.tool_calls
-  // A whole message's calls carry no `index`: their position is it.
-  if (whole && Array.isArray(calls)) calls = calls.map((c: unknown, index) => (isDict(c) ? { index, ...c } : c))
-  const { deltas, bad } = toolCallDeltas(calls)
-  // The deprecated `function_call` is one call, at index 0.
   const fc = delta.function_call
-  if (isDict(fc)) deltas.push({ index: 0, type: 'function', function: { name: str(fc.name), arguments: str(fc.arguments) } } satisfies ToolCallDelta)
-  if (deltas.length) d.toolCalls = deltas
+  // Tested first: most chunks carry neither.
+  if (calls != null || fc != null) {
+    // A whole message's calls carry no `index`: their position is it.
+    if (whole && Array.isArray(calls)) calls = calls.map((c: unknown, index) => (isDict(c) ? { index, ...c } : c))
+    const { deltas, bad } = toolCallDeltas(calls)
+    // The deprecated `function_call` is one call, at index 0.
+    if (isDict(fc)) deltas.push({ index: 0, type: 'function', function: { name: str(fc.name), arguments: str(fc.arguments) } } satisfies ToolCallDelta)
+    if (deltas.length) d.toolCalls = deltas
+    if (bad) d.warning = { message: 'A tool call piece without a valid index was ignored' }
+  }
   if (whole) d.done = true
-  if (bad) d.warning = { message: 'A tool call piece without a valid index was ignored' }
-  else if (others && !state.othersWarned) {
+  if (others && !d.warning && !state.othersWarned) {
     state.othersWarned = true
     d.warning = { message: OTHER_CHOICES }
   }
