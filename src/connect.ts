@@ -32,6 +32,9 @@ export function connect(p: Settled): LlmStream {
   let wake: (() => void) | undefined
   let attempt = 0
   let lastEventId = p.lastEventId ?? ''
+  /** The first event id of the stream, and the id an attempt resumes from until its first id arrives. */
+  let firstId: string | undefined
+  let resumedFrom: string | undefined
   let serverRetry = 0
 
   const handle = createHandle({
@@ -112,7 +115,19 @@ export function connect(p: Settled): LlmStream {
     },
     bytes: armIdle,
     event(ev) {
-      if (ev.id !== undefined) lastEventId = ev.lastEventId
+      if (ev.id !== undefined) {
+        const from = resumedFrom
+        resumedFrom = undefined
+        if (from !== undefined && restarted(ev.id, from))
+          return fail(
+            new StreamError(
+              'incomplete',
+              `The server answered a resume from event ${from} with event ${ev.id}: it started over instead of resuming (it ignores Last-Event-ID). Stopped rather than repeat the answer; the text so far is kept.`,
+            ),
+          )
+        firstId ??= ev.id
+        lastEventId = ev.lastEventId
+      }
       reducer.event(ev)
       if (firstTokenTimer !== undefined && (reducer.text || reducer.reasoning)) {
         clearTimeout(firstTokenTimer)
@@ -126,11 +141,21 @@ export function connect(p: Settled): LlmStream {
     mayReconnect() {
       if (!resumable() || attempt >= policy.attempts) return false
       attempt++
+      resumedFrom = lastEventId
       reducer.warn({ code: 'retry', message: `Connection lost; reconnecting with Last-Event-ID ${lastEventId}` })
       reducer.connecting(attempt)
       return true
     },
   }
+
+  /**
+   * Whether the first id after a resume from `from` shows the server started
+   * over: the same id, the stream's first id again, or (numeric ids) one not
+   * later. A server that ignores `Last-Event-ID` would otherwise repeat the
+   * answer once per reconnect.
+   */
+  const restarted = (id: string, from: string) =>
+    id === from || id === firstId || (/^\d{1,15}$/.test(id) && /^\d{1,15}$/.test(from) && +id <= +from)
 
   // Resuming needs an id that can be sent (see lastEventIdHeader): with a
   // control character in it the request itself fails, and fetch-event-source
@@ -149,6 +174,7 @@ export function connect(p: Settled): LlmStream {
       reducer.connecting(attempt)
       armIdle()
       let outcome: AttemptOutcome
+      resumedFrom = lastEventId || undefined
       try {
         const a = { ...base, lastEventId }
         outcome = await (p.useEventSource ? eventSourceAttempt(a) : fetchAttempt(a))

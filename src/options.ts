@@ -47,11 +47,20 @@ export interface Timeouts {
  * - HTTP 408, 429, 502, 503 or 504 (honouring `Retry-After`);
  * - the stream broke after events, and the server sent event ids: the retry
  *   carries `Last-Event-ID` so the server can resume instead of starting over.
+ *   A server that starts over anyway (its first id after the resume is the
+ *   stream's first id, the same id, or a smaller number) ends the stream
+ *   `incomplete` rather than repeating the answer.
  * Delays grow exponentially with jitter, never below the server's `retry:`.
  * @public
  */
 export interface RetryOptions {
-  /** Most attempts in all, the first one included. @default 3 */
+  /**
+   * Most attempts over the whole stream, the first one included: every
+   * reconnect counts, also after one that went well, so a server that cuts
+   * every answer short cannot keep a stream reconnecting forever. Raise it
+   * (up to 100) for long answers over a flaky network.
+   * @default 3
+   */
   attempts?: number | undefined
   /** Delay before the first retry. @default 1000 */
   baseDelay?: number | undefined
