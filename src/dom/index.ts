@@ -24,6 +24,10 @@ export interface RenderOptions {
  * one text node per animation frame, so a 10,000-token answer costs a few
  * hundred small DOM writes instead of 10,000 re-parses of a growing string.
  *
+ * A target element whose style would collapse the answer's newlines
+ * (`white-space: normal` or `nowrap`) is set to `white-space: pre-wrap`;
+ * any other `white-space` the page chose is kept.
+ *
  * @returns a function that stops rendering (pending text is written first).
  * @example
  * ```ts
@@ -35,6 +39,7 @@ export function renderStream(stream: Pick<LlmStream, 'on'>, targets: RenderTarge
   const g = globalThis as { requestAnimationFrame?: (cb: () => void) => unknown }
   const schedule =
     options.schedule ?? (typeof g.requestAnimationFrame === 'function' ? (f: () => void) => void g.requestAnimationFrame!(f) : (f: () => void) => void setTimeout(f, 16))
+  for (const target of [targets.text, targets.reasoning]) if (target) keepNewlines(target)
   let text = ''
   let reasoning = ''
   let scheduled = false
@@ -67,6 +72,20 @@ export function renderStream(stream: Pick<LlmStream, 'on'>, targets: RenderTarge
     for (const off of offs) off()
     flush()
   }
+}
+
+/**
+ * Model answers hold newlines, which text nodes show only when the element's
+ * `white-space` keeps them. Where the page's style would collapse them
+ * (`normal`, `nowrap`) the target gets `pre-wrap`; any other choice of the
+ * page (`pre`, `pre-line`, ...) is left alone.
+ */
+function keepNewlines(node: Node): void {
+  const el = node as Element & { style?: CSSStyleDeclaration }
+  const view = doc(node).defaultView
+  if (node.nodeType !== 1 || !el.style || !view) return
+  const ws = view.getComputedStyle(el).whiteSpace
+  if (!ws || ws === 'normal' || ws === 'nowrap') el.style.whiteSpace = 'pre-wrap'
 }
 
 function doc(node: Node): Document {
