@@ -1,10 +1,10 @@
 // `llm-sse-mock [--port 8787] [--host 127.0.0.1]`: the mock server for
 // examples and manual testing. Bundled to dist/mock-cli.js.
 
-import { MOCK_ROUTES, MOCK_SCENARIOS } from './scenarios.js'
+import { USAGE, mockHelp } from './help.js'
+import { MOCK_SCENARIOS } from './presets.js'
+import { MOCK_ROUTES } from './scenarios.js'
 import { startMockServer } from './server.js'
-
-const USAGE = 'usage: llm-sse-mock [--port 8787] [--host 127.0.0.1]'
 
 function parseArgs(argv: string[]): { port: number; host: string } {
   const out = { port: 8787, host: '127.0.0.1' }
@@ -22,7 +22,7 @@ function parseArgs(argv: string[]): { port: number; host: string } {
       out.port = port
     } else if (flag === '--host') out.host = value()
     else if (flag === '--help' || flag === '-h') {
-      console.log(USAGE)
+      console.log(mockHelp())
       process.exit(0)
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`)
   }
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const server = await startMockServer(parseArgs(process.argv.slice(2)))
   const lines = [`llm-sse-mock listening on ${server.url}`, '']
   for (const route of MOCK_ROUTES) lines.push(`  ${route.methods.join('|').padEnd(8)} ${server.url}${route.path}`)
-  lines.push('', 'Faults: query parameters or x-mock-<name> headers (dropAfter=5, delay=50, status=500, ...).')
+  lines.push('', 'Faults: query parameters or x-mock-<name> headers (dropAfter=5, delay=50, status=500, ...; --help lists them).')
   lines.push(`Scenarios (?scenario=<name>): ${MOCK_SCENARIOS.map((s) => s.name).join(', ')}`)
   lines.push(`Try: curl -N '${server.url}/stream/get?text=hello&delay=50'`, 'Ctrl-C to stop.')
   console.log(lines.join('\n'))

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { MOCK_PARAMS } from '../../src/mock/params.js'
+import { MOCK_SCENARIOS } from '../../src/mock/presets.js'
+import { MOCK_ROUTES } from '../../src/mock/scenarios.js'
 
 // The CLI as the package ships it: bundled to one ES module (rollup does this
 // for dist/mock-cli.js; esbuild is the quick equivalent here).
@@ -45,4 +48,14 @@ test('llm-sse-mock rejects an unknown argument with the usage line and exit code
   const { output, exit } = run(['--prot', '1'])
   expect(await exit).toBe(1)
   expect(await output).toContain('usage: llm-sse-mock')
+})
+
+test('llm-sse-mock --help lists every route, knob and scenario from the tables the server runs', async () => {
+  const { output, exit } = run(['--help'])
+  expect(await exit).toBe(0)
+  const text = await output
+  expect(text).toContain('usage: llm-sse-mock')
+  for (const route of MOCK_ROUTES) expect(text).toContain(`${route.methods.join('|')} ${route.path}`)
+  for (const knob of MOCK_PARAMS) expect(text).toMatch(new RegExp(`^  ${knob.name}=`, 'm'))
+  for (const scenario of MOCK_SCENARIOS) expect(text).toMatch(new RegExp(`^  ${scenario.name} `, 'm'))
 })
