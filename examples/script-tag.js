@@ -1,4 +1,4 @@
-// The script-tag example: what the seed's two hand-written pages did
+// The script-tag example: what the Flask tutorial's two hand-written pages did
 // (EventSource on GET, fetch on POST), with llm-sse-client doing the parts
 // they got wrong: Python-repr payloads, the repeated last token, UTF-8 split
 // across reads, truncated streams shown as finished, EventSource's silent
@@ -22,7 +22,7 @@
   const tokensOut = $('tokens')
 
   // ?api=http://127.0.0.1:5000 talks to a backend on another origin (it must
-  // allow CORS); by default the page's own origin, as in the seed.
+  // allow CORS); by default the page's own origin, as in the Flask tutorial.
   const api = new URLSearchParams(location.search).get('api') || ''
   $('backend').textContent = api || location.origin
   const client = LlmSse.createClient({ baseUrl: api })

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write test/fixtures/python/repr-corpus.jsonl: values as real CPython prints them.
 
-Why: the seed backend sends `str(dict)` (see /work/shared/seed/README.md), so
+Why: the seed backend sends `str(dict)` (see ../shared/seed/README.md beside this repository), so
 parseJsonish must decode exactly what CPython's repr() writes. Rather than
 guess repr's quoting and escaping rules, this asks the interpreter. Stdlib
 only, seeded, deterministic (string sets depend on the hash seed, so the

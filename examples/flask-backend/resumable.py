@@ -90,7 +90,7 @@ def start(runner, open_upstream: Callable[[], object], *, fmt: str, userid: str,
         upstream,
         format=fmt,
         meta={'request_id': request_id, 'userid': userid},
-        # The seed's clients read the last token again with the status.
+        # Clients written for the Flask tutorial read the last token again with the status.
         repeat_last=True,
         on_complete=completed,
         headers={'X-Request-Id': request_id},

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { ensurePythonEnv, REPO_ROOT } from '../../scripts/python-env.mjs'
 
@@ -176,6 +177,13 @@ export async function startFlask(options: FlaskOptions): Promise<FlaskBackend> {
  * base URL, e.g. the mock's `/_/<knobs>/v1`). Resolves once Werkzeug prints
  * `Running on <url>`.
  */
-export function startSeed(upstream: string): Promise<PythonServer> {
-  return startPython(join(SEED_DIR, 'app.py'), [], { SEED_PORT: '0', SEED_HOST: '127.0.0.1', OPENAI_BASE_URL: upstream, OPENAI_API_KEY: 'mock-key' }, /Running on (http:\/\/[\d.:]+)/)
+export async function startSeed(upstream: string, dir = SEED_DIR): Promise<PythonServer> {
+  // Say what is missing at once, not after the start-up timeout.
+  for (const file of ['app.py', 'deepseek.py'])
+    if (!existsSync(join(dir, file)))
+      throw new Error(
+        `The Flask tutorial app is missing: ${join(dir, file)} does not exist. These tests run the SDK against that app, ` +
+          'checked out as ../shared/seed beside this repository.',
+      )
+  return startPython(join(dir, 'app.py'), [], { SEED_PORT: '0', SEED_HOST: '127.0.0.1', OPENAI_BASE_URL: upstream, OPENAI_API_KEY: 'mock-key' }, /Running on (http:\/\/[\d.:]+)/)
 }

@@ -114,7 +114,7 @@ test("bigInt: 'string' gives the exact digits and 'number' the rounded number, f
 })
 
 // ---------------------------------------------------------------------------
-// The seed's wire format (/work/shared/seed/README.md)
+// The seed's wire format (its README, ../shared/seed/README.md beside this repository)
 // ---------------------------------------------------------------------------
 
 test("the seed README's six example events decode to their dicts", () => {

@@ -25,7 +25,7 @@ const stopButton = byId<HTMLButtonElement>('stop')
 const getMode = () => document.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value === 'get'
 
 /**
- * GET can only carry the prompt in the URL (the seed's `?text=`); POST sends
+ * GET can only carry the prompt in the URL (`?text=`, as the Flask tutorial does); POST sends
  * the conversation so far as well, for backends that use it.
  */
 function request(messages: readonly ChatMessage[]): ChatRequest {
