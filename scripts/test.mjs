@@ -22,6 +22,7 @@ function step(name, cmd, args, opts = {}) {
   return ok
 }
 
+step('package-lock in step', process.execPath, ['scripts/lock-in-step.mjs'])
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])
 const built = step('build', bin('rollup'), ['-c', 'rollup.config.mjs', '--silent'])
 if (built) {
