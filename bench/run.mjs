@@ -16,6 +16,7 @@ import { wrongList } from './lib/verdict.mjs'
 import { chat, chatReport, chatTargets } from './sections/chat.mjs'
 import { e2e, e2eReport, e2eTargets } from './sections/e2e.mjs'
 import { framing, framingReport, framingTargets } from './sections/framing.mjs'
+import { hostile, hostileReport, hostileTargets } from './sections/hostile.mjs'
 import { markdown, markdownReport, markdownTargets } from './sections/markdown.mjs'
 import { pipeline, pipelineReport, pipelineTargets } from './sections/pipeline.mjs'
 import { render, renderReport, renderTargets } from './sections/render.mjs'
@@ -28,7 +29,7 @@ const quick = argv.includes('--quick')
 const write = argv.includes('--write')
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 if (argv.includes('--help')) {
-  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,chat,markdown,resumable]')
+  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,chat,markdown,resumable,hostile]')
   process.exit(0)
 }
 
@@ -50,6 +51,7 @@ const SECTIONS = [
   ['chat', chat, chatReport, chatTargets],
   ['markdown', markdown, markdownReport, markdownTargets],
   ['resumable', resumable, resumableReport, resumableTargets],
+  ['hostile', hostile, hostileReport, hostileTargets],
 ]
 
 log(`building the SDK from src/ (esbuild → ${outDir})`)
@@ -66,7 +68,7 @@ const bodies = []
 const targets = []
 for (const [name, measure, report, target] of SECTIONS) {
   if (only && !only.includes(name)) continue
-  if (!sdkBuilt && ['pipeline', 'e2e', 'render'].includes(name)) {
+  if (!sdkBuilt && ['pipeline', 'e2e', 'render', 'hostile'].includes(name)) {
     bodies.push(`## ${name}\n\nSkipped: src/index.ts does not build.\n`)
     continue
   }
