@@ -1,4 +1,4 @@
-import { StreamError } from '../index.js'
+import { isStreamError } from '../index.js'
 import type { LlmStream } from '../index.js'
 import { follow } from './follow.js'
 import { restore, serialize } from './persist.js'
@@ -51,7 +51,7 @@ export function createChat(options: ChatOptions = {}): Chat {
     json: { messages: list.map((m) => ({ role: m.role, content: m.text })) },
   })
 
-  /** Stop what is in flight, then answer the last message of `history`. Callers stop first and read the messages after. */
+  /** Answer the last message of `history`. Callers stop the answer in flight first, then read the messages. */
   function generate(history: readonly ChatMessage[], regenerate: boolean): Promise<ChatMessage> {
     let answer = message('assistant', '')
     return new Promise((resolve) => {
@@ -61,7 +61,8 @@ export function createChat(options: ChatOptions = {}): Chat {
         resolve(answer)
       }
       const stream = open(o.client, () => (o.request ?? defaultRequest)(history, { regenerate }))
-      if (stream instanceof StreamError) {
+      // A StreamError from another bundled copy of the SDK too (a `request` that throws one).
+      if (isStreamError(stream)) {
         // The request could not even be built: nothing was sent.
         answer = { ...answer, status: 'error', error: stream }
         publish([...history, answer])

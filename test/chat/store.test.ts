@@ -372,6 +372,20 @@ test('a request() that throws fails the answer with invalid-options and sends no
   expect(posts()).toBe(0)
 })
 
+test('a StreamError thrown by request() from another copy of the SDK (matched by name and code) fails the answer with it', async () => {
+  const foreign = Object.assign(new Error('from another bundle'), { name: 'StreamError', code: 'invalid-options' })
+  const chat = createChat({
+    client: { baseUrl: mock.url },
+    request: () => {
+      throw foreign
+    },
+  })
+  const answer = await chat.send('Hi')
+  expect(answer.status).toBe('error')
+  expect(answer.error).toBe(foreign)
+  expect(posts()).toBe(0)
+})
+
 test('callbacks that throw are reported and do not wedge the chat', async () => {
   const reported: unknown[] = []
   vi.stubGlobal('reportError', (e: unknown) => reported.push(e))
