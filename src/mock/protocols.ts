@@ -57,6 +57,13 @@ export interface ChatRequest {
   usage: boolean
   /** `reasoning_content` deltas instead of inline `<think>`. */
   reasoningField: boolean
+  /** The first function of the request's `tools`: the answer calls it instead of writing text. */
+  tool?: string | undefined
+}
+
+/** The mock's tool call: the first tool, with the prompt as its one argument. */
+function toolCall(req: ChatRequest, tool: string) {
+  return { id: `call_${chatId(req.prompt).slice(13)}`, type: 'function', function: { name: tool, arguments: JSON.stringify({ query: req.prompt }) } }
 }
 
 /** Fixed, so every run produces the same bytes. */
@@ -92,6 +99,16 @@ export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'rep
     JSON.stringify({ ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...tail })
   return lazy(function* () {
     yield { block: { data: [chunk({ role: 'assistant', content: '' })] }, kind: 'meta' }
+    if (req.tool) {
+      // As OpenAI streams a call: id and name first, then the arguments in pieces, then `tool_calls`.
+      const { id, type, function: fn } = toolCall(req, req.tool)
+      yield token([chunk({ tool_calls: [{ index: 0, id, type, function: { name: fn.name, arguments: '' } }] })])
+      for (let i = 0; i < fn.arguments.length; i += 8) yield token([chunk({ tool_calls: [{ index: 0, function: { arguments: fn.arguments.slice(i, i + 8) } }] })])
+      yield { block: { data: [chunk({}, 'tool_calls')] }, kind: 'done' }
+      if (req.usage) yield { block: { data: [JSON.stringify({ ...head, choices: [], usage: usageOf(script, req) })] }, kind: 'done' }
+      yield { block: { data: ['[DONE]'] }, kind: 'done' }
+      return
+    }
     if (req.reasoningField) {
       for (const t of script.reasoning) yield token([chunk({ content: null, reasoning_content: t })])
       for (const t of script.answer) yield token([chunk({ content: t })])
@@ -107,15 +124,17 @@ export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'rep
 
 /** The non-streaming answer (`stream: false`): one `chat.completion` document. */
 export function openaiCompletion(script: Script, req: ChatRequest): string {
-  const message: Record<string, unknown> = { role: 'assistant', content: (req.reasoningField ? script.answer : script.tokens).join('') }
-  if (req.reasoningField) message['reasoning_content'] = script.reasoning.join('')
+  const message: Record<string, unknown> = req.tool
+    ? { role: 'assistant', content: null, tool_calls: [toolCall(req, req.tool)] }
+    : { role: 'assistant', content: (req.reasoningField ? script.answer : script.tokens).join('') }
+  if (req.reasoningField && !req.tool) message['reasoning_content'] = script.reasoning.join('')
   return JSON.stringify({
     id: chatId(req.prompt),
     object: 'chat.completion',
     created: CREATED,
     model: req.model,
     system_fingerprint: 'fp_mock',
-    choices: [{ index: 0, message, logprobs: null, finish_reason: 'stop' }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: req.tool ? 'tool_calls' : 'stop' }],
     usage: usageOf(script, req),
   })
 }

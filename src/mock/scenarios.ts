@@ -62,7 +62,8 @@ export const MOCK_ROUTES: readonly MockRoute[] = [
   {
     path: '/v1/chat/completions',
     methods: ['POST'],
-    description: 'OpenAI Chat Completions: `stream: true` gives chunks and `[DONE]`, otherwise one JSON document.',
+    description:
+      'OpenAI Chat Completions: `stream: true` gives chunks and `[DONE]`, otherwise one JSON document. With `tools`, the answer calls the first one (`{"query": <prompt>}` as arguments, streamed in pieces) and finishes with `tool_calls`.',
   },
   { path: '/health', methods: ['GET'], description: '`{"ok": true}`.' },
   { path: '/__stats', methods: ['GET'], description: '`{"requests": {path: count}, "open": n}`.' },
@@ -153,6 +154,12 @@ function thinkMode(protocol: Protocol, p: MockParams, model: string): 'inline' |
   return p.think === 'on' || /r1|reason/i.test(model) ? 'field' : 'off'
 }
 
+/** The name of the first function in an OpenAI `tools` list. */
+function firstTool(tools: unknown): string | undefined {
+  const fn = Array.isArray(tools) ? (tools[0] as { function?: { name?: unknown } } | undefined)?.function : undefined
+  return typeof fn?.name === 'string' && fn.name ? fn.name : undefined
+}
+
 function routePlan(protocol: Protocol, req: MockRequest, header: HeaderLookup, p: MockParams, extra: Record<string, string>): Plan {
   // A failing server answers before it looks at the request.
   if (p.status !== 200 || p.body !== undefined) return errorPlan(protocol, p, extra)
@@ -160,13 +167,21 @@ function routePlan(protocol: Protocol, req: MockRequest, header: HeaderLookup, p
   let chat: ChatRequest | undefined
   let stream = true
   if (protocol === 'openai') {
-    const body = req.body as { messages?: unknown; model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } } | undefined
+    const body = req.body as
+      | { messages?: unknown; model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown }; tools?: unknown }
+      | undefined
     const text = Array.isArray(body?.messages) ? lastUserText(body.messages) : undefined
     if (text === undefined) return fixed(400, 'application/json', openaiError(400, "'messages' must hold a message with role 'user'"), extra)
     prompt = text
     const model = typeof body?.model === 'string' ? body.model : 'mock-model'
     stream = body?.stream === true
-    chat = { model, prompt, usage: body?.stream_options?.include_usage === true, reasoningField: thinkMode(protocol, p, model) === 'field' }
+    chat = {
+      model,
+      prompt,
+      usage: body?.stream_options?.include_usage === true,
+      reasoningField: thinkMode(protocol, p, model) === 'field',
+      tool: firstTool(body?.tools),
+    }
   } else if (req.method === 'POST') prompt = stringField(req.body, 'prompt') ?? stringField(req.body, 'text') ?? prompt
 
   const think = thinkMode(protocol, p, chat?.model ?? '')

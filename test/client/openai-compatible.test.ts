@@ -58,3 +58,17 @@ test('a tool-calling answer over the wire: toolCalls on the result and the handl
   expect(events.filter((e) => e.type === 'tool-call')).toEqual([{ type: 'tool-call', toolCall: call }])
   expect(JSON.parse(r.toolCalls[0]!.function.arguments)).toEqual({ city: 'Paris' })
 })
+
+test("the mock's /v1 route answers a request with tools by calling the first one, streamed and not", async () => {
+  const client = createClient({ baseUrl: `${mock.url}/v1` })
+  const tools = [{ type: 'function', function: { name: 'search_docs', parameters: { type: 'object', properties: { query: { type: 'string' } } } } }]
+  const messages = [{ role: 'user', content: 'Flask blueprints' }]
+  const streamed = await client.post('/chat/completions', { json: { model: 'm', stream: true, tools, messages } }).result
+  expect(streamed).toMatchObject({ status: 'completed', finishReason: 'tool_calls', text: '' })
+  expect(streamed.toolCalls).toEqual([
+    { index: 0, id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'search_docs', arguments: '{"query":"Flask blueprints"}' } },
+  ])
+  expect(streamed.warnings).toEqual([])
+  const whole = await client.post('/chat/completions', { json: { model: 'm', tools, messages } }).result
+  expect(whole).toMatchObject({ status: 'completed', finishReason: 'tool_calls', toolCalls: streamed.toolCalls })
+})
