@@ -11,7 +11,7 @@ import type { RedirectMode } from './transport/redirect.js'
  */
 export type RequestBody = string | ArrayBuffer | ArrayBufferView | Blob | FormData | URLSearchParams | ReadableStream<Uint8Array>
 
-/** Time limits, in milliseconds; `0` turns one off. @public */
+/** Time limits, in milliseconds up to 2147483647 (the longest a timer can wait); `0` turns one off. @public */
 export interface Timeouts {
   /**
    * From the call to the first answer or reasoning token (streamed
@@ -129,7 +129,7 @@ export interface StreamOptions {
    * @default true
    */
   thinkTags?: boolean | 'open' | undefined
-  /** Largest single event before the stream fails with `too-large`. @default 4194304 */
+  /** Largest single event before the stream fails with `too-large`: a whole number ≥ 1. @default 4194304 */
   maxEventBytes?: number | undefined
   /**
    * Named SSE event types to listen for with `EventSource` (it only reports
