@@ -31,7 +31,7 @@ export interface MockParams {
   think: 'inline' | 'field' | 'on' | 'off' | undefined
   lang: 'zh' | 'en' | undefined
   format: 'repr' | 'json'
-  lastContent: 'repeat' | 'empty'
+  lastContent: 'repeat' | 'empty' | 'final'
   cors: boolean
 }
 
@@ -276,8 +276,8 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   ),
   oneOf(
     'lastContent',
-    ['repeat', 'empty'],
-    'Seed routes: the `completed` event repeats the last token (default), or an Ollama-style empty token comes first so it repeats `\'\'`. `/v1`: `empty` makes the finish chunk Ollama\'s `{"role": "assistant", "content": ""}` instead of an empty delta (the seed\'s `deepseek.py` only survives that one).',
+    ['repeat', 'empty', 'final'],
+    'Seed routes: the `completed` event repeats the last token (default, and `final`), or an Ollama-style empty token comes first so it repeats `\'\'`. `/v1`: `empty` makes the finish chunk Ollama\'s `{"role": "assistant", "content": ""}` instead of an empty delta (the seed\'s `deepseek.py` only survives that one); `final` puts `finish_reason` on the last content chunk, with no separate finish chunk, as some OpenAI-compatible servers do (the seed then completes and repeats that real token).',
     'The last token shown once, never twice.',
   ),
   boolParam(

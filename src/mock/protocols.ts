@@ -26,7 +26,7 @@ function lazy<T>(make: () => Generator<T>): Iterable<T> {
  * the same dict plus `'status': 'completed'` so `content` repeats the last
  * token. With no token at all resMap is empty: `{'status': 'completed'}`.
  */
-export function seedBlocks(script: Script, format: 'repr' | 'json', lastContent: 'repeat' | 'empty'): Iterable<Tagged> {
+export function seedBlocks(script: Script, format: 'repr' | 'json', lastContent: 'repeat' | 'empty' | 'final'): Iterable<Tagged> {
   const dump = format === 'json' ? pyJsonDumps : pyRepr
   const dict = (content: string): Record<string, PyValue> => ({ content, request_id: '123456789', userid: '789465' })
   return lazy(function* () {
@@ -91,7 +91,7 @@ function usageOf(script: Script, req: ChatRequest): Record<string, unknown> {
  * when asked for, then `[DONE]`. Shapes follow the OpenAI API reference so
  * the Python `openai` client parses them.
  */
-export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'repeat' | 'empty' = 'repeat'): Iterable<Tagged> {
+export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'repeat' | 'empty' | 'final' = 'repeat'): Iterable<Tagged> {
   const head = { id: chatId(req.prompt), object: 'chat.completion.chunk', created: CREATED, model: req.model, system_fingerprint: 'fp_mock' }
   // With include_usage every chunk carries `usage: null` until the last one.
   const tail = req.usage ? { usage: null } : {}
@@ -109,14 +109,15 @@ export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'rep
       yield { block: { data: ['[DONE]'] }, kind: 'done' }
       return
     }
-    if (req.reasoningField) {
-      for (const t of script.reasoning) yield token([chunk({ content: null, reasoning_content: t })])
-      for (const t of script.answer) yield token([chunk({ content: t })])
-    } else for (const t of script.tokens) yield token([chunk({ content: t })])
+    const answer = req.reasoningField ? script.answer : script.tokens
+    if (req.reasoningField) for (const t of script.reasoning) yield token([chunk({ content: null, reasoning_content: t })])
+    // `final`: the last content chunk says `finish_reason` itself.
+    const finishedEarly = lastContent === 'final' && answer.length > 0
+    for (let i = 0; i < answer.length; i++) yield token([chunk({ content: answer[i] }, finishedEarly && i === answer.length - 1 ? 'stop' : null)])
     // OpenAI's finish chunk has an empty delta (`content` is None in Python,
     // which the seed's `result += content` crashes on); Ollama's repeats the
     // role with `content: ''`.
-    yield { block: { data: [chunk(lastContent === 'empty' ? { role: 'assistant', content: '' } : {}, 'stop')] }, kind: 'done' }
+    if (!finishedEarly) yield { block: { data: [chunk(lastContent === 'empty' ? { role: 'assistant', content: '' } : {}, 'stop')] }, kind: 'done' }
     if (req.usage) yield { block: { data: [JSON.stringify({ ...head, choices: [], usage: usageOf(script, req) })] }, kind: 'done' }
     yield { block: { data: ['[DONE]'] }, kind: 'done' }
   })

@@ -219,3 +219,16 @@ test('?scenario=<name> applies its settings, and explicit parameters override th
   expect((await get('scenario=cut&dropAfter=1')).text).toBe((await get('dropAfter=1')).text)
   expect((await get('', { 'x-mock-scenario': 'truncated' })).text).toBe((await get('noDone=1')).text)
 })
+
+test('lastContent=final puts finish_reason on the last content chunk, with no separate finish chunk', async () => {
+  const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] })
+  const res = await raw(`${mock.url}/v1/chat/completions?lastContent=final&think=off`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+  const chunks = dataOf(res.text)
+  expect(chunks.at(-1)).toBe('[DONE]')
+  const parsed = chunks.slice(0, -1).map((c) => JSON.parse(c) as { choices: [{ delta: { content?: string }; finish_reason: string | null }] })
+  const tokens = scriptFor('hi').tokens
+  // The role chunk, then one chunk per token; the last of them finishes.
+  expect(parsed).toHaveLength(tokens.length + 1)
+  expect(parsed.at(-1)!.choices[0]).toMatchObject({ delta: { content: tokens.at(-1) }, finish_reason: 'stop' })
+  expect(parsed.slice(0, -1).every((c) => c.choices[0].finish_reason === null)).toBe(true)
+})
