@@ -1,6 +1,6 @@
 // Builds dist/: ESM + CJS (+ one declaration file per format) for every
 // entry, a minified script-tag UMD for the browser entries, and the
-// mock-server CLI. esbuild only strips types; rollup does the bundling.
+// mock-server and checker CLIs. esbuild only strips types; rollup does the bundling.
 import { readFileSync, rmSync } from 'node:fs'
 import terser from '@rollup/plugin-terser'
 import { dts } from 'rollup-plugin-dts'
@@ -76,7 +76,7 @@ export default [
     output: { file, format: 'umd', name, sourcemap: false, plugins: [terser(umdTerser)] },
   })),
   {
-    input: { 'mock-cli': 'src/mock/cli.ts' },
+    input: { 'mock-cli': 'src/mock/cli.ts', 'check-cli': 'src/check/cli.ts' },
     external,
     plugins: [ts()],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', banner: '#!/usr/bin/env node' },
