@@ -87,6 +87,16 @@ test('npm run demo -- --check builds everything, streams over POST and GET throu
   expect(lines.at(-1)).toBe('OK')
 }, 180_000)
 
+test('npm run demo -- --cross-origin serves the pages on a second origin whose calls the Flask backend allows (CORS)', async () => {
+  const run = demo(['--check', '--no-build', '--cross-origin'])
+  const code = await run.exit
+  expect({ code, stderr: code === 0 ? '' : run.stderr() }).toEqual({ code: 0, stderr: '' })
+  const lines = run.stdout().trim().split('\n')
+  expect(lines).toContainEqual(expect.stringMatching(/^OK POST \/stream\/post from http:\/\/127\.0\.0\.1:\d+: CORS allows it$/))
+  expect(lines).toContainEqual(expect.stringMatching(/^OK GET \/stream\/get from http:\/\/127\.0\.0\.1:\d+: CORS allows it$/))
+  expect(lines.at(-1)).toBe('OK')
+}, 120_000)
+
 test('the demo prints its URLs, serves the pages, and Ctrl-C stops the Flask backend, the mock and the static server', async () => {
   const run = demo(['--no-build'])
   try {
