@@ -170,8 +170,8 @@ for (const server of ['flask', 'fastapi'] as const) {
       expect(r.error?.body).toContain('generator_gone')
       expect(TEXT.startsWith(r.text)).toBe(true)
       expect(r.text.length).toBeLessThan(TEXT.length)
-      // Liveness 1 s, plus the heartbeat before it and one blocked read after.
-      expect(Date.now() - killedAt).toBeLessThan(LIVENESS_S * 1000 + 4_000)
+      // Liveness 1 s, plus the heartbeat before it, one blocked read after and the retry, with slack for a loaded machine.
+      expect(Date.now() - killedAt).toBeLessThan(LIVENESS_S * 1000 + 6_000)
     } finally {
       await doomed.close()
     }
