@@ -1,5 +1,5 @@
 // The mock's answer when the prompt asks for Markdown (says "markdown"): what
-// a model answers to the seed's "详解一下flask框架", with headings, a nested
+// a model answers to the Flask tutorial's "详解一下flask框架", with headings, a nested
 // list, a table, fenced code, a quote and a task list, so the Markdown
 // renderer has something real to stream. Cut into word-sized tokens.
 
