@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it'
 import type { MarkdownIt as Parser, Token } from 'markdown-it'
 import { completeTail } from './complete.js'
+import { extendTail } from './extend.js'
 import type { Block, MarkdownSnapshot, MarkdownStream, MarkdownStreamOptions } from './types.js'
 
 type Refs = Record<string, { title: string; href: string }>
@@ -54,6 +55,8 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
   let finished: boolean
   let revision: number
   let snap: MarkdownSnapshot | undefined
+  // The last parse: its snapshot, the raw tail it saw, and whether that text needed no completion.
+  let base: { snap: MarkdownSnapshot; tail: string; exact: boolean } | undefined
 
   const parse = (src: string, env: Refs): Token[] => {
     stats.parsedChars += src.length
@@ -69,7 +72,7 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
     tail = ''
     cr = finished = false
     revision = 0
-    snap = undefined
+    snap = base = undefined
   }
 
   /** Definitions from newly committed text: they may change blocks committed before them. */
@@ -95,7 +98,9 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
     for (let i = tail.indexOf('\n'); i >= 0; i = tail.indexOf('\n', i + 1)) starts.push(i + 1)
     const completeLines = finished ? Infinity : starts.length - 1
     const env = Object.create(refs) as Refs
-    const tokens = parse(finished ? tail : completeTail(tail), env)
+    const shown = finished ? tail : completeTail(tail)
+    const exact = shown === tail
+    const tokens = parse(shown, env)
     const tops: number[] = []
     tokens.forEach((t, k) => t.level === 0 && t.nesting >= 0 && tops.push(k))
     const lineOf = (b: number) => (b < tops.length ? tokens[tops[b]!]!.map![0] : Infinity)
@@ -130,12 +135,23 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
       tail = tail.slice(cut)
     }
     const rest = tokens.slice(tops[n] ?? tokens.length)
-    return {
+    const result = {
       committed,
       tail: rest.length && !finished ? { id: id + 1, source: tail, tokens: rest } : undefined,
       revision,
       finished,
     }
+    base = { snap: result, tail, exact }
+    return result
+  }
+
+  /** A snapshot without parsing, when what was appended since the last parse allows it (see extendTail). */
+  function extended(): MarkdownSnapshot | undefined {
+    const t = base?.exact && !finished ? base.snap.tail : undefined
+    // The tail only grew since (append), so what was added is its end.
+    if (!t) return
+    const tokens = extendTail(t.tokens, base!.tail, tail.slice(base!.tail.length))
+    return tokens && { ...base!.snap, tail: { id: t.id, source: tail, tokens } }
   }
 
   reset()
@@ -157,7 +173,7 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
     },
     reset,
     get snapshot() {
-      return (snap ??= refresh())
+      return (snap ??= extended() ?? refresh())
     },
     get stats() {
       return stats

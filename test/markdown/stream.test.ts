@@ -76,6 +76,30 @@ test('committed blocks never change: same object, same id, same HTML from the mo
   expect(new Set(seen.map((x) => x.block.id)).size).toBe(seen.length)
 })
 
+test('at every read, what is shown equals a fresh parse of the text so far (reads that skip the parser included)', () => {
+  const docs = [answer(6_000), ...cases.gfm, ...cases.tricky.filter((t) => !t.includes(']:')), ...specExamples.filter((e) => !e.markdown.includes(']:')).map((e) => e.markdown)]
+  const shown = (s: MarkdownStream) => html([...s.snapshot.committed, ...(s.snapshot.tail ? [s.snapshot.tail] : [])])
+  let skipped = 0
+  let reads = 0
+  for (const text of docs) {
+    const s = createMarkdownStream()
+    let sofar = ''
+    for (const piece of tokens(text, 3)) {
+      s.append(piece)
+      sofar += piece
+      const parsed = s.stats.parses
+      const got = shown(s)
+      reads++
+      if (s.stats.parses === parsed) skipped++
+      const fresh = createMarkdownStream()
+      fresh.append(sofar)
+      expect(got, JSON.stringify(sofar)).toBe(shown(fresh))
+    }
+  }
+  // The shortcut was taken (for a good share of reads, even on these markup-dense texts).
+  expect(skipped).toBeGreaterThan(reads / 10)
+}, 120_000)
+
 describe('link reference definitions (the one thing a later line changes in an earlier block)', () => {
   test('a definition after a committed use replaces that block once (new id), ending as the whole parse', () => {
     const text = 'see [x] here\n\nmiddle\n\nmore\n\n[x]: https://x.example "X"\n\nend\n'
