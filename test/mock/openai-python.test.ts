@@ -48,7 +48,8 @@ beforeAll(async () => {
 }, 180_000)
 afterAll(() => mock.close())
 
-test('the Python openai client parses the /v1 stream, reasoning, usage, the JSON answer and the errors', async () => {
+// Python imports `openai` (pydantic, httpx) before the first request: seconds on a loaded machine, past vitest's 5 s default.
+test('the Python openai client parses the /v1 stream, reasoning, usage, the JSON answer and the errors', { timeout: 60_000 }, async () => {
   const out = JSON.parse(await pythonAsync(CLIENT_PY, JSON.stringify({ url: mock.url, prompt: '详解一下flask框架' }), PYTHON)) as Record<string, unknown>
   expect(out).toEqual({
     text: expectedText('详解一下flask框架'),

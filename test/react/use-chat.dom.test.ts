@@ -87,7 +87,8 @@ test('unmounting mid-answer aborts the request: the mock’s open responses go b
   expect(posts()).toBe(1)
 })
 
-test('options that change between renders do not restart the stream, and the latest callbacks are called', async () => {
+// Generous waits: the whole answer streams at 5 ms a token, and a loaded machine stretches that well past waitFor's 1 s default.
+test('options that change between renders do not restart the stream, and the latest callbacks are called', { timeout: 60_000 }, async () => {
   const finished: string[] = []
   const view = (label: string) =>
     h(StrictMode, null, h(ChatView, {
@@ -96,9 +97,9 @@ test('options that change between renders do not restart the stream, and the lat
     }))
   const { rerender } = render(view('first'))
   fireEvent.click(screen.getByText('Send'))
-  await waitFor(() => expect(answer()?.textContent?.length).toBeGreaterThan(0))
+  await waitFor(() => expect(answer()?.textContent?.length).toBeGreaterThan(0), { timeout: 20_000 })
   for (const label of ['second', 'third', 'fourth']) rerender(view(label))
-  await waitFor(() => expect(answer()?.getAttribute('data-status')).toBe('completed'))
+  await waitFor(() => expect(answer()?.getAttribute('data-status')).toBe('completed'), { timeout: 30_000 })
   expect(answer()?.textContent).toBe(expectedText('Hello there'))
   expect(finished).toEqual(['fourth'])
   expect(posts()).toBe(1)
