@@ -51,6 +51,14 @@ export interface LlmStream extends AsyncIterable<StreamEvent> {
    */
   readonly toolCalls: ToolCall[]
   /**
+   * The id of the last event received (SSE `id:`; the spec carries it over
+   * to later events without one), or `undefined` until one arrived. Store it
+   * with a partial answer to continue it later, e.g. after a page reload,
+   * through the request option `lastEventId`.
+   * @default undefined
+   */
+  readonly lastEventId: string | undefined
+  /**
    * Listen to one event type. Returns a function that removes the listener.
    * A listener that throws does not break the stream; its error is reported
    * like an `EventTarget` listener's (`reportError`).
@@ -73,7 +81,7 @@ export interface StreamSink {
 /** @internal */
 export interface HandleParts {
   /** Live state, read through for the getters. */
-  state(): { status: StreamStatus; text: string; reasoning: string; meta: Record<string, unknown>; toolCalls: ToolCall[] }
+  state(): { status: StreamStatus; text: string; reasoning: string; meta: Record<string, unknown>; toolCalls: ToolCall[]; lastEventId: string | undefined }
   /** Called by `abort()` and by a `break` out of `for await`. */
   abort(): void
 }
@@ -215,6 +223,9 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
     },
     get toolCalls() {
       return parts.state().toolCalls
+    },
+    get lastEventId() {
+      return parts.state().lastEventId
     },
     on(type, listener) {
       const fn = listener as (event: never) => void

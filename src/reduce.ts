@@ -119,6 +119,8 @@ export interface StreamReducer extends Reducer {
    * ending the stream `incomplete`.
    */
   wouldComplete(discarded?: string): boolean
+  /** The last event's id (`SseEvent.lastEventId`), `undefined` until one. */
+  readonly lastEventId: string | undefined
 }
 
 /** {@link createReducer} with the resume check, for `connect()`. @internal */
@@ -342,6 +344,9 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     },
     get toolCalls() {
       return calls.list()
+    },
+    get lastEventId() {
+      return lastEventId
     },
     result,
   }

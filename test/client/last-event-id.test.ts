@@ -87,3 +87,20 @@ test('with retry on, an event id with a control character never starts a resume:
   expect(r.error?.message).not.toMatch(/header/i)
   expect(s.requests).toHaveLength(1)
 })
+
+test('stream.lastEventId is undefined until an event has an id, then follows the last one live (an event without id keeps it)', async () => {
+  s = await serve((_req, res) => {
+    sseHead(res)
+    res.end(seedEvent('a') + 'id: 7\n' + seedEvent('b') + seedEvent('c') + 'id: s:9\n' + done)
+  })
+  // Started from a given id: that is what was sent, not an event received.
+  const stream = createClient({ baseUrl: s.url }).post('/x', { json: {}, lastEventId: '3' })
+  const seen: [string, string | undefined][] = []
+  seen.push(['start', stream.lastEventId])
+  stream.on('delta', (e) => seen.push([e.text, stream.lastEventId]))
+  const r = await stream.result
+  expect(r.status).toBe('completed')
+  expect(seen).toEqual([['start', undefined], ['a', undefined], ['b', '7'], ['c', '7']])
+  expect(stream.lastEventId).toBe('s:9')
+  expect(r.lastEventId).toBe('s:9')
+})
