@@ -97,7 +97,7 @@ type Slots = Partial<Record<Mergeable | 'd' | 'r', number>>
 /**
  * Append `e` to `out`, merging it into the entry of its type that `slots`
  * points to: keeping every event for an iterator that may come late (or
- * never reads) held 50 bytes per token, without bound.
+ * never reads) would hold some 50 bytes per token, without bound.
  */
 function add(out: StreamEvent[], slots: Slots, e: StreamEvent): void {
   const k = e.type

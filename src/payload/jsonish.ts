@@ -179,7 +179,7 @@ function dict(): unknown {
     const key = typeof k === 'string' ? k : /^-?[\d(]/.test((t = s.slice(a, b))) ? t : String(k)
     // `o[key] = v` with key "__proto__" would set the prototype (pollution);
     // JSON.parse makes it an own data property, and so does defineProperty,
-    // in place (copying the object per such key was O(n²) on hostile input).
+    // in place (copying the object per such key would be O(n²) on hostile input).
     if (key === '__proto__') Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true })
     else o[key] = v
     const d = ws()

@@ -75,8 +75,8 @@ export function createThinkSplitter(options?: ThinkOptions): ThinkSplitter {
   // 0: nothing but whitespace yet, 1: inside <think>, 2: answer.
   let mode = 0
   // What is held back is kept in parts, so that each push costs the length
-  // of its own text: re-joining and rescanning all that was held on every
-  // push was O(n²) for a model that streams thousands of whitespace tokens.
+  // of its own text: re-joining and rescanning all that is held on every
+  // push would be O(n²) for a model that streams thousands of whitespace tokens.
   // `lead`: whitespace before a possible <think> (mode 0); `pend`: a suffix
   // that may start the tag looked for (at most 7 characters); `nl`: trailing
   // newlines of the reasoning (mode 1), dropped if </think> follows.

@@ -74,9 +74,9 @@ async function readBounded(response: Response, limit: number): Promise<string> {
 
 /**
  * The visible text of an HTML page: `script`, `style` and `title` elements
- * and every tag removed. Hand-written scans, one pass each: the regexes this
- * replaces (`<[a-z!/][\s\S]*>`, `<(script|…)[\s\S]*?<\/\1>`, `<[^>]*>`)
- * retried from every `<` and took seconds on a crafted 60 KiB page.
+ * and every tag removed. Hand-written scans, one pass each: the obvious
+ * regexes (`<[a-z!/][\s\S]*>`, `<(script|…)[\s\S]*?<\/\1>`, `<[^>]*>`)
+ * retry from every `<` and take seconds on a crafted 60 KiB page.
  */
 function pageText(html: string): string {
   let out = ''
