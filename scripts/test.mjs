@@ -23,6 +23,8 @@ function step(name, cmd, args, opts = {}) {
 }
 
 step('package-lock in step', process.execPath, ['scripts/lock-in-step.mjs'])
+// Format and lint (biome.jsonc); `npx biome check --write .` fixes what it can.
+step('biome format + lint', bin('biome'), ['ci', '--colors=off', '.'])
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])
 const built = step('build', bin('rollup'), ['-c', 'rollup.config.mjs', '--silent'])
 if (built) {
