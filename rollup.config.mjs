@@ -85,6 +85,11 @@ export default [
     input: entries,
     external,
     plugins: [dts(), ...(ext === 'js' ? [umdGlobals] : [])],
-    output: { dir: 'dist', format: 'es', entryFileNames: `[name].d.${ext === 'js' ? 'ts' : 'cts'}`, chunkFileNames: `shared-[hash].d.${ext === 'js' ? 'ts' : 'cts'}` },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: `[name].d.${ext === 'js' ? 'ts' : 'cts'}`,
+      chunkFileNames: `shared-[hash].d.${ext === 'js' ? 'ts' : 'cts'}`,
+    },
   })),
 ]

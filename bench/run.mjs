@@ -27,7 +27,10 @@ import { size, sizeReport, sizeTargets } from './sections/size.mjs'
 const argv = process.argv.slice(2)
 const quick = argv.includes('--quick')
 const write = argv.includes('--write')
-const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
+const only = argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',')
 if (argv.includes('--help')) {
   console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,chat,markdown,resumable,hostile]')
   process.exit(0)

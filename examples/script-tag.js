@@ -39,7 +39,7 @@
       start('post')
     }
   })
-  stopButton.addEventListener('click', () => current && current.abort())
+  stopButton.addEventListener('click', () => current?.abort())
 
   function start(mode) {
     const prompt = promptInput.value.trim()
@@ -51,10 +51,7 @@
     ttftOut.textContent = tpsOut.textContent = '–'
     tokensOut.textContent = '0'
 
-    const stream =
-      mode === 'get'
-        ? client.get('/stream/get', { query: { text: prompt } })
-        : client.post('/stream/post', { json: { prompt } })
+    const stream = mode === 'get' ? client.get('/stream/get', { query: { text: prompt } }) : client.post('/stream/post', { json: { prompt } })
     current = stream
     setBusy(true)
     show('connecting', `Connecting (${mode.toUpperCase()})…`)

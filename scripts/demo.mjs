@@ -181,7 +181,9 @@ async function corsCheck(pageOrigin, apiUrl) {
   const allowed = preflight.headers.get('access-control-allow-origin')
   const headers = (preflight.headers.get('access-control-allow-headers') ?? '').toLowerCase()
   if (allowed !== pageOrigin || !headers.includes('content-type'))
-    throw new Error(`the backend's preflight answer does not allow ${pageOrigin} to POST JSON (Access-Control-Allow-Origin: ${allowed}, Access-Control-Allow-Headers: ${headers || 'none'}); is ALLOWED_ORIGINS supported?`)
+    throw new Error(
+      `the backend's preflight answer does not allow ${pageOrigin} to POST JSON (Access-Control-Allow-Origin: ${allowed}, Access-Control-Allow-Headers: ${headers || 'none'}); is ALLOWED_ORIGINS supported?`,
+    )
   for (const [method, init] of [
     ['POST /stream/post', { method: 'POST', body: JSON.stringify({ prompt: 'cors' }), headers: { Origin: pageOrigin, 'Content-Type': 'application/json' } }],
     ['GET /stream/get', { headers: { Origin: pageOrigin } }],
@@ -210,7 +212,9 @@ async function selfCheck(webUrl, flaskUrl, mocked) {
     const r = await stream().result
     if (r.status !== 'completed') throw new Error(`${method}: status ${r.status}${r.error ? `: ${r.error.message}` : ''}`)
     if (expected !== undefined ? r.text !== expected : !r.text) throw new Error(`${method}: unexpected answer ${JSON.stringify(r.text.slice(0, 200))}`)
-    console.log(`OK ${method} through ${webUrl}: ${r.counts.tokens} tokens, first token ${Math.round(r.timings.firstToken ?? 0)} ms, total ${Math.round(r.timings.total ?? 0)} ms`)
+    console.log(
+      `OK ${method} through ${webUrl}: ${r.counts.tokens} tokens, first token ${Math.round(r.timings.firstToken ?? 0)} ms, total ${Math.round(r.timings.total ?? 0)} ms`,
+    )
   }
   const stats = await (await fetch(`${flaskUrl}/__stats`)).json()
   if (stats.requests['/stream/post'] !== 1 || stats.requests['/stream/get'] !== 1 || stats.completed !== 2)
@@ -242,7 +246,12 @@ async function shutdown(code) {
 // However the demo ends, it takes its children with it: signals and errors
 // stop them in order; `exit` is the last resort for whatever is still
 // running (an exit from elsewhere, a stop that timed out).
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) process.once(signal, () => void shutdown(code))
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+])
+  process.once(signal, () => void shutdown(code))
 process.on('uncaughtException', (error) => {
   console.error(`demo: unexpected error: ${error?.stack ?? error}`)
   void shutdown(1)
@@ -307,7 +316,10 @@ async function main() {
         ]
       : []),
     ['Flask backend', `${flask.url}  (counters: ${flask.url}/__stats)`],
-    ['LLM', mockUrl ? `${mockUrl}/v1  (mock, MOCK_FAULTS='${new URLSearchParams(faults)}')` : `${realLlm}  (model ${process.env.LLM_MODEL || 'deepseek-r1:14b'})`],
+    [
+      'LLM',
+      mockUrl ? `${mockUrl}/v1  (mock, MOCK_FAULTS='${new URLSearchParams(faults)}')` : `${realLlm}  (model ${process.env.LLM_MODEL || 'deepseek-r1:14b'})`,
+    ],
   ]
   console.log(['', 'llm-sse-client demo', ...rows.map(([k, v]) => `  ${k.padEnd(14)} ${v}`), '', 'Ctrl-C stops everything.', ''].join('\n'))
 }

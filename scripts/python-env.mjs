@@ -22,11 +22,7 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)))
 export const REQUIREMENTS = join(REPO_ROOT, 'examples', 'flask-backend', 'requirements.txt')
 
 /** Requirement files installed into the venv, relative to the repository root. */
-export const PYTHON_REQUIREMENTS = [
-  'examples/flask-backend/requirements.txt',
-  'examples/fastapi-backend/requirements.txt',
-  'python/requirements-dev.txt',
-]
+export const PYTHON_REQUIREMENTS = ['examples/flask-backend/requirements.txt', 'examples/fastapi-backend/requirements.txt', 'python/requirements-dev.txt']
 /** The kit, installed editable so a change to python/ needs no reinstall. */
 const KIT = 'python'
 
@@ -111,7 +107,9 @@ export async function ensurePythonEnv(options = {}) {
   const requirements = PYTHON_REQUIREMENTS.map((file) => join(root, file))
   // The kit's pyproject.toml names its dependencies: a change there reinstalls too.
   const hashed = [...requirements, join(root, KIT, 'pyproject.toml')]
-  const hash = createHash('sha256').update(hashed.map((file) => readFileSync(file, 'utf8')).join('\0')).digest('hex')
+  const hash = createHash('sha256')
+    .update(hashed.map((file) => readFileSync(file, 'utf8')).join('\0'))
+    .digest('hex')
   const stamp = join(venv, STAMP)
   const current = () => existsSync(python) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash
   if (current()) return python

@@ -52,18 +52,29 @@ for (const [file, budget] of Object.entries(budgets)) {
   console.log(`| ${file} | ${min.length} | ${gz}${ok ? '' : ' ❌'} | ${Math.round(budget)} |`)
 }
 // The markdown entry's library, bundled and minified the same way, for the same table.
-const lib = (await build({ stdin: { contents: "export { default } from 'markdown-it'", resolveDir: '.' }, bundle: true, minify: true, format: 'esm', write: false })).outputFiles[0].text
+const lib = (
+  await build({ stdin: { contents: "export { default } from 'markdown-it'", resolveDir: '.' }, bundle: true, minify: true, format: 'esm', write: false })
+).outputFiles[0].text
 console.log(`| markdown-it (dependency of the markdown entries, not budgeted) | ${lib.length} | ${gzipSync(lib, { level: 9 }).length} | |`)
 const bundled = async (names) => {
   const contents = names.map((n) => `export * from './dist/${n}.js'`).join('\n')
-  const out = await build({ stdin: { contents, resolveDir: process.cwd() }, bundle: true, minify: true, format: 'esm', write: false, external: ['react', 'vue', 'markdown-it'] })
+  const out = await build({
+    stdin: { contents, resolveDir: process.cwd() },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    write: false,
+    external: ['react', 'vue', 'markdown-it'],
+  })
   return gzipSync(out.outputFiles[0].text, { level: 9 }).length
 }
 for (const [name, { base, budget }] of Object.entries(addOns)) {
   const added = (await bundled([...base, name])) - (await bundled(base))
   const ok = added <= budget
   if (!ok) over++
-  console.log(`| dist/${name}.js ${base.length ? `on top of ${base.join(' + ')}` : 'without its dependencies'} | | +${added}${ok ? '' : ' ❌'} | ${Math.round(budget)} |`)
+  console.log(
+    `| dist/${name}.js ${base.length ? `on top of ${base.join(' + ')}` : 'without its dependencies'} | | +${added}${ok ? '' : ' ❌'} | ${Math.round(budget)} |`,
+  )
 }
 if (over) {
   console.error(`${over} output(s) over budget`)

@@ -66,10 +66,7 @@ export function connect(p: Settled): LlmStream {
   const timer = (name: keyof Settled['timeouts'], what: string, delay?: number) => {
     const ms = p.timeouts[name]
     if (ms > 0 && !reducer.final)
-      return setTimeout(
-        () => (name === 'idle' ? checkIdle() : fail(new StreamError('timeout', `No ${what} for ${ms} ms (timeouts.${name})`))),
-        delay ?? ms,
-      )
+      return setTimeout(() => (name === 'idle' ? checkIdle() : fail(new StreamError('timeout', `No ${what} for ${ms} ms (timeouts.${name})`))), delay ?? ms)
   }
   // Re-arming a timer on every chunk costs a clearTimeout + setTimeout per
   // read (measurable at 20k tokens/s); instead each read only stamps the
@@ -154,8 +151,7 @@ export function connect(p: Settled): LlmStream {
    * later. A server that ignores `Last-Event-ID` would otherwise repeat the
    * answer once per reconnect.
    */
-  const restarted = (id: string, from: string) =>
-    id === from || id === firstId || (/^\d{1,15}$/.test(id) && /^\d{1,15}$/.test(from) && +id <= +from)
+  const restarted = (id: string, from: string) => id === from || id === firstId || (/^\d{1,15}$/.test(id) && /^\d{1,15}$/.test(from) && +id <= +from)
 
   // Resuming needs an id that can be sent (see lastEventIdHeader): with a
   // control character in it the request itself fails, and fetch-event-source
@@ -189,8 +185,7 @@ export function connect(p: Settled): LlmStream {
         // like a broken one, when the server sent ids (Node's fetch ends a cut
         // `Connection: close` body cleanly, so this is the common case there).
         const { discarded } = outcome
-        if (reducer.wouldComplete(discarded) || !resumable() || attempt >= policy.attempts)
-          return stop(() => reducer.end(discarded))
+        if (reducer.wouldComplete(discarded) || !resumable() || attempt >= policy.attempts) return stop(() => reducer.end(discarded))
         outcome = {
           kind: 'failed',
           responded: true,

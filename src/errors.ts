@@ -13,16 +13,7 @@
  *
  * @public
  */
-export type StreamErrorCode =
-  | 'http'
-  | 'content-type'
-  | 'network'
-  | 'timeout'
-  | 'incomplete'
-  | 'server'
-  | 'payload'
-  | 'too-large'
-  | 'invalid-options'
+export type StreamErrorCode = 'http' | 'content-type' | 'network' | 'timeout' | 'incomplete' | 'server' | 'payload' | 'too-large' | 'invalid-options'
 
 /** Fields a {@link StreamError} may carry besides its code and message. @public */
 export interface StreamErrorInit {
@@ -75,7 +66,10 @@ export class StreamError extends Error {
   readonly hint: string | undefined
 
   constructor(code: StreamErrorCode, message: string, init: StreamErrorInit = {}) {
-    super(init.hint === undefined ? message : `${message}${/[.!?]$/.test(message) ? '' : '.'} Hint: ${init.hint}`, init.cause === undefined ? undefined : { cause: init.cause })
+    super(
+      init.hint === undefined ? message : `${message}${/[.!?]$/.test(message) ? '' : '.'} Hint: ${init.hint}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    )
     this.code = code
     this.status = init.status
     this.body = init.body === undefined ? undefined : excerpt(init.body)

@@ -231,7 +231,11 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
       const fn = listener as (event: never) => void
       const current = listeners.get(type) ?? []
       if (!current.includes(fn)) listeners.set(type, [...current, fn])
-      return () => void listeners.set(type, (listeners.get(type) ?? []).filter((l) => l !== fn))
+      return () =>
+        void listeners.set(
+          type,
+          (listeners.get(type) ?? []).filter((l) => l !== fn),
+        )
     },
     abort: () => parts.abort(),
     [Symbol.asyncIterator]: iterate,

@@ -94,7 +94,6 @@ const MAX_META_KEYS = 64
 /** Finish reasons of a whole answer; any other one means the model stopped early. */
 const NORMAL_FINISH = ['stop', 'tool_calls', 'function_call']
 
-
 /**
  * Create the state machine of one stream.
  *
@@ -295,8 +294,7 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
   // only when done. A discarded event means even then the tail was lost, and
   // an empty 200 body is a failed answer, not an empty one.
   const textEnd = options.closeMeansDone === true
-  const wouldComplete = (discarded?: string) =>
-    !!finishReason || (textEnd && !discarded && counts.events > 0 && dialect.textLike())
+  const wouldComplete = (discarded?: string) => !!finishReason || (textEnd && !discarded && counts.events > 0 && dialect.textLike())
 
   return {
     connecting: live((attempt: number) => {

@@ -86,8 +86,7 @@ export function settle(method: 'GET' | 'POST', path: unknown, client: ClientOpti
     method,
     body: json ? JSON.stringify(o.json) : o.body,
     contentType: json ? 'application/json' : undefined,
-    useEventSource:
-      method === 'GET' && (o.transport === 'eventsource' || (o.transport === 'auto' && eventSource(o) !== undefined && !hasHeaders(headers))),
+    useEventSource: method === 'GET' && (o.transport === 'eventsource' || (o.transport === 'auto' && eventSource(o) !== undefined && !hasHeaders(headers))),
     headers,
     retry: o.retry ? { ...defaults.retry, ...definedOnly(o.retry === true ? {} : o.retry) } : { ...defaults.retry, attempts: 1 },
     eventTypes: [...o.eventTypes],
@@ -150,8 +149,7 @@ export function validate(o: AllOptions, at?: { method: 'GET' | 'POST'; path: unk
   if (method === 'GET' && o.transport === 'eventsource') {
     if (eventSource(o) === undefined)
       fail("transport: 'eventsource' but no EventSource here: pass `EventSource` (e.g. from the 'eventsource' package) or use transport: 'fetch'.")
-    if (hasHeaders(headers))
-      fail("transport: 'eventsource' cannot send headers: use 'fetch' or 'auto'.")
+    if (hasHeaders(headers)) fail("transport: 'eventsource' cannot send headers: use 'fetch' or 'auto'.")
   }
 }
 
@@ -173,9 +171,7 @@ function buildUrl(baseUrl: string, path: string, query: RequestOptions['query'])
   let url = SCHEME.test(path) || !baseUrl ? path : baseUrl.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '')
   if (query) {
     const qs = String(
-      query instanceof URLSearchParams
-        ? query
-        : new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))),
+      query instanceof URLSearchParams ? query : new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))),
     )
     if (qs) url += (url.includes('?') ? '&' : '?') + qs
   }

@@ -43,7 +43,7 @@ test('a for await that keeps up sees every delta as it came', async () => {
   const stream = await tinyEvents()
   let deltas = 0
   let text = ''
-  for await (const e of stream) if (e.type === 'delta') (deltas++, (text += e.text))
+  for await (const e of stream) if (e.type === 'delta') deltas++, (text += e.text)
   expect(text).toBe('x'.repeat(N))
   expect(deltas).toBe(N)
 })

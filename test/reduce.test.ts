@@ -15,8 +15,7 @@ const ev = (data: string, type = 'message', id?: string): SseEvent => ({
 })
 /** No lone surrogate (String#isWellFormed is ES2024, newer than our lib). */
 const wellFormed = (s: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s)
-const seed = (content: string, extra = '') =>
-  ev(`{'content': ${JSON.stringify(content)}, 'request_id': '123456789', 'userid': '789465'${extra}}`)
+const seed = (content: string, extra = '') => ev(`{'content': ${JSON.stringify(content)}, 'request_id': '123456789', 'userid': '789465'${extra}}`)
 const completed = (content = '') => seed(content, ", 'status': 'completed'")
 const chunk = (delta: object, finish: string | null = null) =>
   ev(JSON.stringify({ id: 'c1', model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] }))
@@ -27,8 +26,7 @@ function setup(options: Partial<ReducerOptions> = {}) {
   const clock = { t: 1000 }
   const r = createStreamReducer({ emit: (e) => events.push(e), now: () => clock.t, ...options })
   const types = () => events.map((e) => e.type)
-  const of = <T extends StreamEvent['type']>(type: T) =>
-    events.filter((e): e is Extract<StreamEvent, { type: T }> => e.type === type)
+  const of = <T extends StreamEvent['type']>(type: T) => events.filter((e): e is Extract<StreamEvent, { type: T }> => e.type === type)
   const deltas = () => of('delta').map((e) => e.text)
   const done = () => {
     const d = of('done')
@@ -387,10 +385,7 @@ test('meta is emitted only when a value changes, merged', () => {
 })
 
 test('meta holding a big integer (bigint) is compared by value', () => {
-  const s = stream([
-    ev("{'content': 'a', 'n': 123456789012345678901234567890}"),
-    ev("{'content': 'b', 'n': 123456789012345678901234567890}"),
-  ])
+  const s = stream([ev("{'content': 'a', 'n': 123456789012345678901234567890}"), ev("{'content': 'b', 'n': 123456789012345678901234567890}")])
   expect(s.of('meta')).toHaveLength(1)
   expect(s.r.meta.n).toBe(123456789012345678901234567890n)
 })
@@ -486,8 +481,7 @@ test('counts: events, token events, warnings and attempts', () => {
   s.r.connecting(1)
   s.r.connecting(2)
   s.r.open()
-  for (const e of [chunk({ role: 'assistant', content: '' }), chunk({ content: 'a' }), chunk({ reasoning: 'r' }), ev('{')])
-    s.r.event(e)
+  for (const e of [chunk({ role: 'assistant', content: '' }), chunk({ content: 'a' }), chunk({ reasoning: 'r' }), ev('{')]) s.r.event(e)
   s.r.event(ev('[DONE]'))
   expect(s.done().counts).toEqual({ events: 5, tokens: 2, warnings: 1, attempts: 2 })
 })
@@ -517,7 +511,11 @@ test('timings: a stream that never opened has only total', () => {
 })
 
 test('lastEventId is the last event id in force', () => {
-  const s = stream([{ ...seed('a'), id: '1', lastEventId: '1' }, { ...seed('b'), lastEventId: '1' }, { ...completed(), id: '2', lastEventId: '2' }])
+  const s = stream([
+    { ...seed('a'), id: '1', lastEventId: '1' },
+    { ...seed('b'), lastEventId: '1' },
+    { ...completed(), id: '2', lastEventId: '2' },
+  ])
   expect(s.done().lastEventId).toBe('2')
   const t = stream([seed('a'), completed()])
   expect(t.done().lastEventId).toBeUndefined()

@@ -37,7 +37,10 @@ const post = (options: RequestOptions) => () => client.post('/stream/post', opti
 const make = (options: ClientOptions) => () => createClient(options)
 
 test('a GET with a json body throws at once: the body would be lost', () => {
-  invalid(() => client.get('/stream/get', { json: { prompt: 'hi' } }), /GET sends no body, so `json`\/`body` would be lost: use client\.post\(\), or put it in the URL with `query/)
+  invalid(
+    () => client.get('/stream/get', { json: { prompt: 'hi' } }),
+    /GET sends no body, so `json`\/`body` would be lost: use client\.post\(\), or put it in the URL with `query/,
+  )
   invalid(() => client.get('/stream/get', { body: 'hi' }), /would be lost/)
   expect(thrown(() => client.get('/stream/get', { query: { text: 'hi' }, transport: 'fetch' }).abort())).toBeUndefined()
 })
@@ -46,7 +49,13 @@ test('a relative URL without baseUrl throws where there is no page to resolve it
   invalid(() => createClient().post('/stream/post', { json: {} }), /"\/stream\/post" is relative and there is no page .*baseUrl: 'http:\/\/127\.0\.0\.1:5000'/)
   invalid(() => createClient({ baseUrl: '/api' }).post('/stream/post'), /"\/stream\/post" is relative/)
   expect(thrown(() => createClient().post(`${BASE}/stream/post`).abort())).toBeUndefined()
-  expect(thrown(() => createClient().post(new URL(`${BASE}/stream/post`)).abort())).toBeUndefined()
+  expect(
+    thrown(() =>
+      createClient()
+        .post(new URL(`${BASE}/stream/post`))
+        .abort(),
+    ),
+  ).toBeUndefined()
 })
 
 test('a baseUrl without a scheme throws with the URL it probably meant', () => {
@@ -58,7 +67,10 @@ test('a baseUrl without a scheme throws with the URL it probably meant', () => {
 })
 
 test("transport: 'eventsource' without an EventSource throws, and says what to pass", () => {
-  invalid(() => client.get('/stream/get', { transport: 'eventsource' }), /but no EventSource here: pass `EventSource` \(e\.g\. from the 'eventsource' package\) or use transport: 'fetch'/)
+  invalid(
+    () => client.get('/stream/get', { transport: 'eventsource' }),
+    /but no EventSource here: pass `EventSource` \(e\.g\. from the 'eventsource' package\) or use transport: 'fetch'/,
+  )
   const withEs = createClient({ baseUrl: BASE, EventSource: NodeEventSource as unknown as EventSourceConstructor })
   expect(thrown(() => withEs.get('/stream/get', { transport: 'eventsource' }).abort())).toBeUndefined()
   invalid(() => withEs.get('/stream/get', { transport: 'eventsource', headers: { authorization: 'Bearer x' } }), /cannot send headers: use 'fetch'/)
@@ -76,8 +88,7 @@ test('retry.attempts must be a whole number from 1 to 100', () => {
 })
 
 test('maxEventBytes must be a whole number of at least 1', () => {
-  for (const maxEventBytes of [0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY])
-    invalid(make({ maxEventBytes }), /maxEventBytes must be a whole number ≥ 1/)
+  for (const maxEventBytes of [0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) invalid(make({ maxEventBytes }), /maxEventBytes must be a whole number ≥ 1/)
   invalid(post({ maxEventBytes: 0 }), /maxEventBytes/)
   expect(thrown(make({ maxEventBytes: 1 }))).toBeUndefined()
 })

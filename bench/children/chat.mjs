@@ -14,7 +14,16 @@ import { median, rng, shuffle } from '../lib/measure.mjs'
 
 const args = JSON.parse(process.argv[2])
 const tokens = makeTokens(args.tokens)
-const repr = (s) => "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\u200d/g, '\\u200d').replace(/\u3000/g, '\\u3000') + "'"
+const repr = (s) =>
+  "'" +
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\t/g, '\\t')
+    .replace(/\u200d/g, '\\u200d')
+    .replace(/\u3000/g, '\\u3000') +
+  "'"
 const events = [
   ...tokens.map((t) => `data: {'content': ${repr(t)}, 'request_id': '123456789', 'userid': '789465'}\n\n`),
   `data: {'content': '', 'request_id': '123456789', 'userid': '789465', 'status': 'completed'}\n\n`,
@@ -22,7 +31,10 @@ const events = [
 const body = events.join('')
 /** Tokens per write in the paced mode. */
 const PACE = 8
-const answer = tokens.slice(tokens.indexOf('</think>') + 1).join('').replace(/^\s+/, '')
+const answer = tokens
+  .slice(tokens.indexOf('</think>') + 1)
+  .join('')
+  .replace(/^\s+/, '')
 
 const page = `<!doctype html><meta charset="utf-8"><div id="root"></div><script src="/chat.js"></script>`
 const script = readFileSync(join(outDir, 'chat-react-browser.js'))
@@ -53,7 +65,16 @@ const base = `http://127.0.0.1:${server.address().port}`
 const userDataDir = mkdtempSync(join(tmpdir(), 'bench-chromium-'))
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 })
 
 async function measure(name, mode) {
@@ -109,7 +130,10 @@ async function measure(name, mode) {
     commits: stats.commits,
     frames: stats.frames,
     longest: Math.max(0, ...tasks),
-    inside: Object.entries(inside).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(1)} ms`),
+    inside: Object.entries(inside)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} ms`),
     total: sum(tasks),
   }
 }

@@ -71,7 +71,10 @@ const random = rng(args.seed)
 const tokens = makeTokens(args.tokens)
 const all = tokens.join('')
 const close = tokens.indexOf('</think>')
-const answer = tokens.slice(close + 1).join('').replace(/^\s+/, '')
+const answer = tokens
+  .slice(close + 1)
+  .join('')
+  .replace(/^\s+/, '')
 const wrong = {}
 for (const [name, run] of Object.entries(contenders)) {
   // Warm-up and correctness.
@@ -122,6 +125,9 @@ emit({
   // SDK throughput ÷ raw throughput, per repetition.
   ratios: burst.sdk.map((s, i) => s.tps / burst.raw[i].tps),
   latency: Object.fromEntries(
-    Object.entries(latency).map(([k, runs]) => [k, { median: median(runs.flat()), p99: pct(runs.flat(), 0.99), count: runs.flat().length, perRun: runs.map((r) => median(r)) }]),
+    Object.entries(latency).map(([k, runs]) => [
+      k,
+      { median: median(runs.flat()), p99: pct(runs.flat(), 0.99), count: runs.flat().length, perRun: runs.map((r) => median(r)) },
+    ]),
   ),
 })

@@ -6,7 +6,16 @@
 import { createServer } from 'node:http'
 import { makeTokens } from '../lib/inputs.mjs'
 
-const repr = (s) => "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\u200d/g, '\\u200d').replace(/\u3000/g, '\\u3000') + "'"
+const repr = (s) =>
+  "'" +
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\t/g, '\\t')
+    .replace(/\u200d/g, '\\u200d')
+    .replace(/\u3000/g, '\\u3000') +
+  "'"
 const event = (content, extra = '') => `data: {'content': ${repr(content)}, 'request_id': '123456789', 'userid': '789465'${extra}}\n\n`
 const tokenCache = new Map()
 
@@ -17,7 +26,11 @@ const server = createServer(async (req, res) => {
   res.socket.setNoDelay(true)
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' })
   if (url.pathname === '/burst') {
-    if (!tokenCache.has(n)) tokenCache.set(n, makeTokens(n).map((t) => event(t)))
+    if (!tokenCache.has(n))
+      tokenCache.set(
+        n,
+        makeTokens(n).map((t) => event(t)),
+      )
     for (const e of tokenCache.get(n)) if (!res.write(e)) await new Promise((r) => res.once('drain', r))
     res.end(event('', ", 'status': 'completed'"))
   } else {

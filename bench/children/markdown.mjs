@@ -25,7 +25,11 @@ const files = {
 const server = createServer((req, res) => {
   const file = files[req.url]
   if (file) return res.writeHead(200, { 'content-type': 'text/javascript' }).end(file)
-  res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><div id="out"></div><script src="/md.js"></script><script src="/baselines.js"></script><script src="/harness.js"></script>')
+  res
+    .writeHead(200, { 'content-type': 'text/html' })
+    .end(
+      '<!doctype html><meta charset="utf-8"><div id="out"></div><script src="/md.js"></script><script src="/baselines.js"></script><script src="/harness.js"></script>',
+    )
 })
 await new Promise((r) => server.listen(0, '127.0.0.1', r))
 const base = `http://127.0.0.1:${server.address().port}`

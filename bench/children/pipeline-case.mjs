@@ -22,19 +22,20 @@ const trimStart = (s) => s.replace(/^\s+/, '')
 
 // Checked on every chunking; timed on `mode` only.
 const wrong = {}
-for (const [name, c] of Object.entries(all)) for (const m of CHUNKINGS) {
-  if (wrong[name]) break
-  try {
-    const r = c.run(chunk(inputs[c.input].bytes, m, seed))
-    let d
-    if (name.startsWith('sdk-') && r.reasoning !== undefined) {
-      d = diffText(trimStart(r.text), trimStart(expectAnswer), 'answer') || diffText(r.reasoning.trim(), expectReasoning.trim(), 'reasoning')
-    } else d = diffText(r.text, all_, 'text')
-    if (d) wrong[name] = `${m} chunks: ${d}`
-  } catch (error) {
-    wrong[name] = `${m} chunks: threw ${error?.stack ?? error}`.slice(0, 400)
+for (const [name, c] of Object.entries(all))
+  for (const m of CHUNKINGS) {
+    if (wrong[name]) break
+    try {
+      const r = c.run(chunk(inputs[c.input].bytes, m, seed))
+      let d
+      if (name.startsWith('sdk-') && r.reasoning !== undefined) {
+        d = diffText(trimStart(r.text), trimStart(expectAnswer), 'answer') || diffText(r.reasoning.trim(), expectReasoning.trim(), 'reasoning')
+      } else d = diffText(r.text, all_, 'text')
+      if (d) wrong[name] = `${m} chunks: ${d}`
+    } catch (error) {
+      wrong[name] = `${m} chunks: threw ${error?.stack ?? error}`.slice(0, 400)
+    }
   }
-}
 
 const res = await paired({
   contenders: Object.entries(all).map(([name, c]) => ({ name, fn: () => c.run(chunksOf[c.input]) })),

@@ -14,7 +14,16 @@ import { median, rng, shuffle } from '../lib/measure.mjs'
 
 const args = JSON.parse(process.argv[2])
 const tokens = makeTokens(args.tokens)
-const repr = (s) => "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\u200d/g, '\\u200d').replace(/\u3000/g, '\\u3000') + "'"
+const repr = (s) =>
+  "'" +
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\t/g, '\\t')
+    .replace(/\u200d/g, '\\u200d')
+    .replace(/\u3000/g, '\\u3000') +
+  "'"
 const body =
   tokens.map((t) => `data: {'content': ${repr(t)}, 'request_id': '123456789', 'userid': '789465'}\n\n`).join('') +
   `data: {'content': '', 'request_id': '123456789', 'userid': '789465', 'status': 'completed'}\n\n`
@@ -49,7 +58,10 @@ LlmSseDom.renderStream(s, { text: document.getElementById('out'), reasoning: doc
 s.result.then((r) => requestAnimationFrame(() => setTimeout(() => { window.__done = { status: r.status, length: document.getElementById('out').textContent.length, text: document.getElementById('out').textContent } })))
 </script>`,
 }
-const files = { '/sdk.js': readFileSync(process.env.BENCH_SDK_BROWSER ?? join(outDir, 'sdk-browser.js')), '/dom.js': readFileSync(join(outDir, 'dom-browser.js')) }
+const files = {
+  '/sdk.js': readFileSync(process.env.BENCH_SDK_BROWSER ?? join(outDir, 'sdk-browser.js')),
+  '/dom.js': readFileSync(join(outDir, 'dom-browser.js')),
+}
 
 const server = createServer(async (req, res) => {
   for await (const _ of req);
@@ -71,7 +83,16 @@ const base = `http://127.0.0.1:${server.address().port}`
 const userDataDir = mkdtempSync(join(tmpdir(), 'bench-chromium-'))
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 })
 const browser = context.browser()
 
@@ -127,7 +148,10 @@ async function measure(name) {
     tasks: tasks.length,
     over50: tasks.filter((d) => d > 50).length,
     longestAt: longestEv && firstTask ? (longestEv.ts - firstTask.ts) / 1000 : 0,
-    inside: Object.entries(inside).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${v.toFixed(1)} ms`),
+    inside: Object.entries(inside)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} ms`),
     longtasks: long.length,
     longestLongtask: Math.max(0, ...long),
   }
@@ -135,7 +159,10 @@ async function measure(name) {
 
 const sum = (xs) => xs.reduce((x, y) => x + y, 0)
 const close = tokens.indexOf('</think>')
-const answer = tokens.slice(close + 1).join('').replace(/^\s+/, '')
+const answer = tokens
+  .slice(close + 1)
+  .join('')
+  .replace(/^\s+/, '')
 const names = Object.keys(pages)
 const runs = Object.fromEntries(names.map((n) => [n, []]))
 const random = rng(args.seed)
@@ -150,7 +177,22 @@ try {
 const summary = Object.fromEntries(
   names.map((n) => {
     const r = runs[n]
-    return [n, { longest: median(r.map((x) => x.longest)), longestMax: Math.max(...r.map((x) => x.longest)), total: median(r.map((x) => x.total)), wall: median(r.map((x) => x.wall)), over50: Math.max(...r.map((x) => x.over50)), longtasks: Math.max(...r.map((x) => x.longtasks)), longestLongtask: Math.max(...r.map((x) => x.longestLongtask)), textOk: r.every((x) => x.textOk !== false), runs: r.length, inside: r.map((x) => x.inside), status: r.map((x) => x.status) }]
+    return [
+      n,
+      {
+        longest: median(r.map((x) => x.longest)),
+        longestMax: Math.max(...r.map((x) => x.longest)),
+        total: median(r.map((x) => x.total)),
+        wall: median(r.map((x) => x.wall)),
+        over50: Math.max(...r.map((x) => x.over50)),
+        longtasks: Math.max(...r.map((x) => x.longtasks)),
+        longestLongtask: Math.max(...r.map((x) => x.longestLongtask)),
+        textOk: r.every((x) => x.textOk !== false),
+        runs: r.length,
+        inside: r.map((x) => x.inside),
+        status: r.map((x) => x.status),
+      },
+    ]
   }),
 )
 emit({ version: browser?.version() ?? 'unknown', tokens: args.tokens, bytes: Buffer.byteLength(body), runs, summary })

@@ -67,6 +67,10 @@ const cache = new Map()
  */
 export function loadTarget(name) {
   const built = process.env.BENCH_PREBUILT ? Promise.resolve(join(outDir, targets[name].file)) : buildTarget(name)
-  if (!cache.has(name)) cache.set(name, built.then((file) => import(pathToFileURL(file).href)))
+  if (!cache.has(name))
+    cache.set(
+      name,
+      built.then((file) => import(pathToFileURL(file).href)),
+    )
   return cache.get(name)
 }

@@ -53,7 +53,13 @@ export async function framers() {
       name: 'fes',
       label: '@microsoft/fetch-event-source `getLines`/`getMessages`',
       run(chunks, onEvent) {
-        const onChunk = fesParse.getLines(fesParse.getMessages(() => {}, () => {}, (m) => onEvent(m.event || 'message', m.data)))
+        const onChunk = fesParse.getLines(
+          fesParse.getMessages(
+            () => {},
+            () => {},
+            (m) => onEvent(m.event || 'message', m.data),
+          ),
+        )
         for (const c of chunks) onChunk(c)
       },
     },

@@ -10,8 +10,75 @@ const enc = new TextEncoder()
 // the awkward ones the seed's repr() must survive: both quote kinds,
 // backslash, newline, tab, ZWJ emoji (repr escapes U+200D), U+3000
 // (repr escapes it too), markup.
-const EN = [' the', ' model', ' answer', ' is', ' a', ' of', ' to', ' and', ' in', ' stream', 'ing', ' token', 's', ' server', ',', '.', ' Python', ' Flask', ' event', ' data', "'s", " don't", ' "quoted"', ` it's "both"`, '\n', '\n\n', '**', '`', '\t', '\\', ' 42', ' 3.14', ' <b>', ' &', ' café', ' naïve', ' SSE', ' fetch', ':', ' -']
-const ZH = ['我', '们', '的', '模型', '流式', '输出', '，', '。', '一个', '服务器', '事件', '数据', '是', '在', '中文', '测试', '：', '“', '”', '\u3000', '使用', '规范', '完成', '回答', '\n']
+const EN = [
+  ' the',
+  ' model',
+  ' answer',
+  ' is',
+  ' a',
+  ' of',
+  ' to',
+  ' and',
+  ' in',
+  ' stream',
+  'ing',
+  ' token',
+  's',
+  ' server',
+  ',',
+  '.',
+  ' Python',
+  ' Flask',
+  ' event',
+  ' data',
+  "'s",
+  " don't",
+  ' "quoted"',
+  ` it's "both"`,
+  '\n',
+  '\n\n',
+  '**',
+  '`',
+  '\t',
+  '\\',
+  ' 42',
+  ' 3.14',
+  ' <b>',
+  ' &',
+  ' café',
+  ' naïve',
+  ' SSE',
+  ' fetch',
+  ':',
+  ' -',
+]
+const ZH = [
+  '我',
+  '们',
+  '的',
+  '模型',
+  '流式',
+  '输出',
+  '，',
+  '。',
+  '一个',
+  '服务器',
+  '事件',
+  '数据',
+  '是',
+  '在',
+  '中文',
+  '测试',
+  '：',
+  '“',
+  '”',
+  '\u3000',
+  '使用',
+  '规范',
+  '完成',
+  '回答',
+  '\n',
+]
 const EMOJI = [' 👨\u200d💻', ' 🚀', '😀']
 
 /** Seeded token list: runs of Chinese or English, a `<think>` block first. */
@@ -105,7 +172,9 @@ export function seedJsonInput(count = 20000, seed = 1) {
  */
 export function openaiInput(count = 20000, seed = 2) {
   // No <think> tags here: Ollama sends reasoning in its own field.
-  const tokens = makeTokens(count + 3, seed).slice(3).filter((t) => t !== '</think>')
+  const tokens = makeTokens(count + 3, seed)
+    .slice(3)
+    .filter((t) => t !== '</think>')
   const parts = []
   const events = []
   const chunk = (content, finishReason) =>

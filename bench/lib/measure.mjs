@@ -113,7 +113,15 @@ export async function paired({ contenders, reference, reps, minSampleMs, random,
   for (const c of contenders) {
     const ms = times.get(c.name)
     const ratios = ms.map((t, i) => ref[i] / t).filter(Number.isFinite)
-    out.set(c.name, { ms, msMedian: median(ms), ratio: median(ratios), ratioMin: min(ratios), ratioMax: max(ratios), iters: iters.get(c.name), reps: ms.length })
+    out.set(c.name, {
+      ms,
+      msMedian: median(ms),
+      ratio: median(ratios),
+      ratioMin: min(ratios),
+      ratioMax: max(ratios),
+      iters: iters.get(c.name),
+      reps: ms.length,
+    })
   }
   return out
 }

@@ -11,7 +11,8 @@ export function diffEvents(got, expected) {
   for (let i = 0; i < n; i++) {
     const g = got[i]
     const e = expected[i]
-    if (g.type !== e.type) return `event ${i}: got type ${JSON.stringify(g.type)} with data ${clip(g.data)}, expected type ${JSON.stringify(e.type)} with data ${clip(e.data)}`
+    if (g.type !== e.type)
+      return `event ${i}: got type ${JSON.stringify(g.type)} with data ${clip(g.data)}, expected type ${JSON.stringify(e.type)} with data ${clip(e.data)}`
     if (g.data !== e.data) {
       let k = 0
       while (g.data[k] === e.data[k]) k++
@@ -55,7 +56,6 @@ export function mark(contender) {
 export function wrongList(labels) {
   if (!wrong.size) return 'Every contender produced the expected events on every input and chunking.'
   const lines = ['Contenders marked ✗ gave wrong output (compared before timing):']
-  for (const [name, cases] of wrong)
-    for (const [c, d] of cases) lines.push(`- ${labels[name] ?? name}, ${c}: ${d}`)
+  for (const [name, cases] of wrong) for (const [c, d] of cases) lines.push(`- ${labels[name] ?? name}, ${c}: ${d}`)
   return lines.join('\n')
 }

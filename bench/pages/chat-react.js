@@ -38,6 +38,7 @@ function WithUseChat() {
   }, [send])
   const a = messages[1]
   const final = a && a.status !== 'connecting' && a.status !== 'streaming'
+  // biome-ignore lint/correctness/useExhaustiveDependencies: report once, when the answer becomes final.
   useEffect(() => void (final && finish(a.status)), [final])
   return h('div', { id: 'out' }, a?.text ?? '')
 }

@@ -42,7 +42,7 @@ window.runBench = async (kind, tokens, capMs) => {
   } else {
     const md = Baselines.markdownit({ linkify: true })
     let text = ''
-    let shown = [] // { html, nodes }
+    const shown = [] // { html, nodes }
     onToken = (t) => {
       text += t
       const all = md.parse(text, {})
@@ -83,5 +83,14 @@ window.runBench = async (kind, tokens, capMs) => {
   await new Promise((r) => requestAnimationFrame(() => setTimeout(r)))
   mo.disconnect()
   po.disconnect()
-  return { tokensDone: i, total, longest, removed, wall: performance.now() - t0, longtasks: long.length, maxLongtask: Math.max(0, ...long), text: out.textContent.length }
+  return {
+    tokensDone: i,
+    total,
+    longest,
+    removed,
+    wall: performance.now() - t0,
+    longtasks: long.length,
+    maxLongtask: Math.max(0, ...long),
+    text: out.textContent.length,
+  }
 }

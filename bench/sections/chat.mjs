@@ -23,14 +23,24 @@ export async function chat(cfg, log) {
 
 export function chatReport(r) {
   if (r.skipped) return `## Chat in React\n\nSkipped: ${r.skipped}.\n`
-  const lines = [`## Chat in React (${r.version}): ${r.tokens} tokens, in a burst (as fast as the socket takes them) and paced (${r.pace} tokens per millisecond, a fast model)\n`]
+  const lines = [
+    `## Chat in React (${r.version}): ${r.tokens} tokens, in a burst (as fast as the socket takes them) and paced (${r.pace} tokens per millisecond, a fast model)\n`,
+  ]
   lines.push(
-    'React commits after mounting counted by a `<Profiler>` (commits per frame leaves out the two that come at once by design: the question appearing and the final status), animation frames by a `requestAnimationFrame` loop while the answer streams; main-thread cost from a DevTools trace: longest task and sum of all tasks on the page\'s main thread after the page\'s script ran (loading React costs both pages the same). Medians over runs, worst in brackets. React 19 production build (profiling variant, for the `<Profiler>`), no StrictMode.\n',
+    "React commits after mounting counted by a `<Profiler>` (commits per frame leaves out the two that come at once by design: the question appearing and the final status), animation frames by a `requestAnimationFrame` loop while the answer streams; main-thread cost from a DevTools trace: longest task and sum of all tasks on the page's main thread after the page's script ran (loading React costs both pages the same). Medians over runs, worst in brackets. React 19 production build (profiling variant, for the `<Profiler>`), no StrictMode.\n",
   )
   const rows = Object.keys(r.summary).map((k) => {
     const s = r.summary[k]
     const [mode, page] = k.split(':')
-    return [`${mode}: ${LABEL[page]}${mark(`chat:${k}`)}`, String(s.commits), String(s.frames), fmt(s.worstCommitsPerFrame), `${fmt(s.longest)} ms (${fmt(s.longestMax)})`, `${fmt(s.total)} ms`, `${fmt(s.wall)} ms`]
+    return [
+      `${mode}: ${LABEL[page]}${mark(`chat:${k}`)}`,
+      String(s.commits),
+      String(s.frames),
+      fmt(s.worstCommitsPerFrame),
+      `${fmt(s.longest)} ms (${fmt(s.longestMax)})`,
+      `${fmt(s.total)} ms`,
+      `${fmt(s.wall)} ms`,
+    ]
   })
   lines.push(mdTable(['page', 'commits', 'frames', 'commits per frame (worst run)', 'longest task', 'main-thread total', 'wall time'], rows))
   const q = (m) => `${fmt(r.ratios[m].median)}× (${fmt(r.ratios[m].min)}–${fmt(r.ratios[m].max)})`
@@ -57,6 +67,10 @@ export function chatTargets(r) {
       `worst run: burst ${fmt(b.longestMax)} ms, paced ${fmt(p.longestMax)} ms; hand-written hook: burst ${fmt(r.summary['burst:hand-written'].longestMax)} ms, paced ${fmt(r.summary['paced:hand-written'].longestMax)} ms`,
       longest < 50 ? 'met' : p.longestMax < 50 ? 'met when paced, missed in a burst' : 'missed',
     ],
-    ['Chat: main-thread time against a useState-per-token hook', `hand-written ÷ useChat: burst ${fmt(r.ratios.burst.median)}×, paced ${fmt(r.ratios.paced.median)}×`, 'measured'],
+    [
+      'Chat: main-thread time against a useState-per-token hook',
+      `hand-written ÷ useChat: burst ${fmt(r.ratios.burst.median)}×, paced ${fmt(r.ratios.paced.median)}×`,
+      'measured',
+    ],
   ]
 }

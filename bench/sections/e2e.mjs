@@ -40,7 +40,9 @@ export function e2eReport(r) {
   lines.push(mdTable(['client', 'tokens/s', 'time for 20k', 'client CPU for 20k', 'peak heap', 'latency median', 'latency p99'], rows))
   lines.push('')
   const rr = r.ratios
-  lines.push(`SDK throughput ÷ raw loop throughput, per repetition: median ${fmt(median(rr))} (${fmt(min(rr))}–${fmt(max(rr))}). Added latency (SDK median − raw median): ${fmt((r.latency.sdk.median - r.latency.raw.median) * 1000, 0)} µs.\n`)
+  lines.push(
+    `SDK throughput ÷ raw loop throughput, per repetition: median ${fmt(median(rr))} (${fmt(min(rr))}–${fmt(max(rr))}). Added latency (SDK median − raw median): ${fmt((r.latency.sdk.median - r.latency.raw.median) * 1000, 0)} µs.\n`,
+  )
   return lines.join('\n')
 }
 

@@ -3,7 +3,7 @@ import { runChild } from '../lib/child.mjs'
 import { framers } from '../lib/framers.mjs'
 import { CHUNKING_LABEL, CHUNKINGS } from '../lib/inputs.mjs'
 import { fmt, max, median, MiB, mdTable, min } from '../lib/measure.mjs'
-import { diffEvents, isWrong, mark, record } from '../lib/verdict.mjs'
+import { isWrong, mark, record } from '../lib/verdict.mjs'
 
 export const INPUTS = {
   a: { label: '(a) seed repr, 20k events' },
@@ -38,7 +38,7 @@ export async function framing(cfg, log) {
   return { results, labels, contenders, meta }
 }
 
-export function framingReport({ results, labels, contenders, meta }) {
+export function framingReport({ results, contenders, meta }) {
   const out = []
   out.push('## SSE framing (bytes → event data)\n')
   out.push(
@@ -46,7 +46,9 @@ export function framingReport({ results, labels, contenders, meta }) {
   )
   for (const [key, spec] of Object.entries(INPUTS)) {
     const m = meta[key]
-    out.push(`### ${spec.label}: ${fmt(m.bytes / MiB)} MiB, ${m.events} events; random cut: ${m.cuts.chunks} chunks, ${m.cuts.utf8} split UTF-8 characters, ${m.cuts.crlf} split CRLF pairs\n`)
+    out.push(
+      `### ${spec.label}: ${fmt(m.bytes / MiB)} MiB, ${m.events} events; random cut: ${m.cuts.chunks} chunks, ${m.cuts.utf8} split UTF-8 characters, ${m.cuts.crlf} split CRLF pairs\n`,
+    )
     const rows = contenders.map((c) => [
       c.label + mark(c.name),
       ...CHUNKINGS.map((mode) => {
@@ -84,7 +86,9 @@ export function framingTargets({ results }) {
   }
   const seed1k = results['a/1k'].res.get('sdk')
   const floor = results['a/1k'].res.get('decoder')
-  const below = Object.entries(results).filter(([, { res }]) => res.get('sdk').ratio < 1).map(([k, { res }]) => `${k} ${fmt(res.get('sdk').ratio)}`)
+  const below = Object.entries(results)
+    .filter(([, { res }]) => res.get('sdk').ratio < 1)
+    .map(([k, { res }]) => `${k} ${fmt(res.get('sdk').ratio)}`)
   rows.push([
     'Framing ≥ 1.0× eventsource-parser on every input × chunking',
     `worst ${fmt(worst.ratio)}× (${fmt(worst.ratioMin)}–${fmt(worst.ratioMax)}) on ${worstCase}${below.length ? `; below 1.0 on ${below.length} of ${Object.keys(results).length}: ${below.join(', ')}` : ''}`,

@@ -30,7 +30,7 @@ async function time(fn) {
   return best
 }
 
-export async function hostile(cfg, log) {
+export async function hostile(_cfg, log) {
   const sdk = await loadTarget('sdk')
   const benign = JSON.stringify(Array.from({ length: MB / 20 }, (_, k) => ({ k, x: 'abcdefgh' })))
   const base = await time(() => JSON.parse(benign))

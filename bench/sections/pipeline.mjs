@@ -23,13 +23,20 @@ export async function pipeline(cfg, log) {
 
 export function pipelineReport({ defs, out }) {
   const lines = ['## Full pipeline (bytes → tokens), 1 KiB chunks\n']
-  lines.push('Cell: speed relative to the reference row (median of per-repetition ratios, min–max), median CPU time per 20k-token stream, tokens per CPU second. Output checked on all three chunkings, timed on 1 KiB chunks.\n')
+  lines.push(
+    'Cell: speed relative to the reference row (median of per-repetition ratios, min–max), median CPU time per 20k-token stream, tokens per CPU second. Output checked on all three chunkings, timed on 1 KiB chunks.\n',
+  )
   for (const kind of ['seed', 'openai']) {
     const { res, tokens } = out[kind]
     lines.push(`### ${TITLE[kind]}\n`)
     const rows = Object.entries(defs[kind]).map(([name, d]) => {
       const r = res.get(name)
-      return [d.label + mark(`pipeline:${kind}:${name}`), `${fmt(r.ratio)} (${fmt(r.ratioMin)}–${fmt(r.ratioMax)})`, `${fmt(r.msMedian)} ms`, `${fmt((tokens / r.msMedian) * 1000 / 1e6)} M/s`]
+      return [
+        d.label + mark(`pipeline:${kind}:${name}`),
+        `${fmt(r.ratio)} (${fmt(r.ratioMin)}–${fmt(r.ratioMax)})`,
+        `${fmt(r.msMedian)} ms`,
+        `${fmt(((tokens / r.msMedian) * 1000) / 1e6)} M/s`,
+      ]
     })
     lines.push(mdTable(['pipeline', 'vs reference', 'time', 'tokens/s'], rows))
     lines.push('')

@@ -31,12 +31,21 @@ export function renderReport(r) {
   )
   const rows = Object.entries(LABEL).map(([k, label]) => {
     const s = r.summary[k]
-    return [label + mark(`render:${k}`), `${fmt(s.longest)} ms (${fmt(s.longestMax)})`, `${fmt(s.total)} ms`, String(s.over50), `${s.longtasks}${s.longtasks ? `, longest ${fmt(s.longestLongtask)} ms` : ''}`, `${fmt(s.wall)} ms`]
+    return [
+      label + mark(`render:${k}`),
+      `${fmt(s.longest)} ms (${fmt(s.longestMax)})`,
+      `${fmt(s.total)} ms`,
+      String(s.over50),
+      `${s.longtasks}${s.longtasks ? `, longest ${fmt(s.longestLongtask)} ms` : ''}`,
+      `${fmt(s.wall)} ms`,
+    ]
   })
   lines.push(mdTable(['page', 'longest task', 'main-thread total', 'tasks > 50 ms', 'longtask entries', 'wall time'], rows))
   lines.push('')
   const what = (k) => r.summary[k].inside?.[0]?.slice(0, 4).join(', ')
-  lines.push(`Inside the longest task (first run; trace slices by name): seed page: ${what('seed')}; EventSource baseline: ${what('es-bare')}; SDK GET: ${what('sdk-get')}; SDK POST: ${what('sdk-post')}.\n`)
+  lines.push(
+    `Inside the longest task (first run; trace slices by name): seed page: ${what('seed')}; EventSource baseline: ${what('es-bare')}; SDK GET: ${what('sdk-get')}; SDK POST: ${what('sdk-post')}.\n`,
+  )
   return lines.join('\n')
 }
 

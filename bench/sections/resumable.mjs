@@ -77,9 +77,29 @@ export function resumableReport(runs) {
       k === 'plain' ? '–' : `${fmt(x.redis_used_mb_peak, 1)} MiB`,
     ]
   })
-  lines.push(mdTable(['mode', 'complete, exact', 'resumed', 'generations', 'first token p50', 'p95', 'max', 'wall', 'gunicorn CPU', 'Redis CPU', 'gunicorn RSS', 'Redis memory'], rows))
+  lines.push(
+    mdTable(
+      [
+        'mode',
+        'complete, exact',
+        'resumed',
+        'generations',
+        'first token p50',
+        'p95',
+        'max',
+        'wall',
+        'gunicorn CPU',
+        'Redis CPU',
+        'gunicorn RSS',
+        'Redis memory',
+      ],
+      rows,
+    ),
+  )
   lines.push('')
-  lines.push(`Resumable ÷ plain: gunicorn CPU ${fmt(r.server_cpu_s / runs.plain.server_cpu_s)}×, wall ${fmt(r.wall_s / runs.plain.wall_s)}×, first-token p50 ${fmt(r.first_token_ms.p50 / runs.plain.first_token_ms.p50)}×, peak RSS ${fmt(r.gunicorn_rss_mb.peak / runs.plain.gunicorn_rss_mb.peak)}×.\n`)
+  lines.push(
+    `Resumable ÷ plain: gunicorn CPU ${fmt(r.server_cpu_s / runs.plain.server_cpu_s)}×, wall ${fmt(r.wall_s / runs.plain.wall_s)}×, first-token p50 ${fmt(r.first_token_ms.p50 / runs.plain.first_token_ms.p50)}×, peak RSS ${fmt(r.gunicorn_rss_mb.peak / runs.plain.gunicorn_rss_mb.peak)}×.\n`,
+  )
   if (r.failures.length) lines.push(`First failures: ${r.failures.map((f) => `\`${f}\``).join(', ')}\n`)
   return lines.join('\n')
 }

@@ -6,7 +6,12 @@ const CASES = {
   event: { sizes: [2, 4, 8, 16], unit: (s) => `${s} MB`, title: 'One event of 2–16 MB (one `data:` line) in 64 KiB chunks' },
   stream: { sizes: [10000, 20000, 40000, 80000], unit: (s) => `${s / 1000}k tokens`, title: 'Seed streams of 10k–80k tokens in 1 KiB chunks' },
 }
-const LABEL = { sdk: 'SDK `createSseParser`', esp: 'eventsource-parser', decoder: 'baseline: `TextDecoder` alone', 'sdk-seed': "SDK parser + `dialect: 'seed'` reducer" }
+const LABEL = {
+  sdk: 'SDK `createSseParser`',
+  esp: 'eventsource-parser',
+  decoder: 'baseline: `TextDecoder` alone',
+  'sdk-seed': "SDK parser + `dialect: 'seed'` reducer",
+}
 
 export async function scaling(cfg, log) {
   const out = {}

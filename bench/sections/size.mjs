@@ -31,7 +31,9 @@ async function rollupOutputs() {
   } finally {
     process.chdir(cwd)
   }
-  return readdirSync(distOut).filter((f) => /\.(c?js|mjs)$/.test(f)).sort()
+  return readdirSync(distOut)
+    .filter((f) => /\.(c?js|mjs)$/.test(f))
+    .sort()
 }
 
 /** esbuild bundle of `code` (resolved from the repo root), minified, browser ESM (node for node-only entries). */
@@ -83,7 +85,7 @@ async function contributions() {
     .sort((a, b) => b.bytes - a.bytes)
 }
 
-export async function size(cfg, log) {
+export async function size(_cfg, log) {
   log('size: rollup build + esbuild bundles')
   const rows = []
   let files = []
@@ -116,7 +118,7 @@ export async function size(cfg, log) {
 export function sizeReport({ rows, buildError, parts }) {
   const lines = ['## Bundle size\n']
   lines.push(
-    'Build outputs: the repo\'s own `rollup.config.mjs`, written to `bench/out/dist`; ESM/CJS outputs minified with esbuild before gzip (as a bundler would ship them), UMD files measured as built (already minified by terser). Entry points: each bundled alone with esbuild (`bundle`, `minify`, ESM, browser), then `gzip -9`.\n',
+    "Build outputs: the repo's own `rollup.config.mjs`, written to `bench/out/dist`; ESM/CJS outputs minified with esbuild before gzip (as a bundler would ship them), UMD files measured as built (already minified by terser). Entry points: each bundled alone with esbuild (`bundle`, `minify`, ESM, browser), then `gzip -9`.\n",
   )
   if (buildError) lines.push(`Rollup build failed: ${buildError}\n`)
   lines.push(
@@ -129,7 +131,12 @@ export function sizeReport({ rows, buildError, parts }) {
   if (parts?.length) {
     const total = parts.reduce((a, p) => a + p.bytes, 0)
     lines.push(`Where the whole-SDK bundle's ${total} minified bytes come from (esbuild metafile, before gzip):\n`)
-    lines.push(mdTable(['source file', 'min bytes', 'share'], parts.filter((p) => p.bytes > 0).map((p) => [`\`${p.file}\``, String(p.bytes), `${((100 * p.bytes) / total).toFixed(0)} %`])))
+    lines.push(
+      mdTable(
+        ['source file', 'min bytes', 'share'],
+        parts.filter((p) => p.bytes > 0).map((p) => [`\`${p.file}\``, String(p.bytes), `${((100 * p.bytes) / total).toFixed(0)} %`]),
+      ),
+    )
     lines.push('')
   }
   return lines.join('\n')

@@ -29,6 +29,8 @@ export default defineConfig({
     // ReadableStream, and every script must be a file for `script-src 'self'`.
     modulePreload: { polyfill: false },
     // Two pages: the chat and the streaming Markdown example.
-    rollupOptions: { input: { main: fileURLToPath(new URL('index.html', import.meta.url)), markdown: fileURLToPath(new URL('markdown.html', import.meta.url)) } },
+    rollupOptions: {
+      input: { main: fileURLToPath(new URL('index.html', import.meta.url)), markdown: fileURLToPath(new URL('markdown.html', import.meta.url)) },
+    },
   },
 })

@@ -21,8 +21,7 @@ export function follow(
   const tick = throttled(throttle, () => {
     const now = { text: stream.text, reasoning: stream.reasoning, status: stream.status, meta: stream.meta }
     // A tick still pending when the stream ended has nothing left to say.
-    if (!done && (now.text !== last.text || now.reasoning !== last.reasoning || now.status !== last.status || now.meta !== last.meta))
-      update((last = now))
+    if (!done && (now.text !== last.text || now.reasoning !== last.reasoning || now.status !== last.status || now.meta !== last.meta)) update((last = now))
   })
   for (const type of ['status', 'delta', 'reasoning', 'meta'] as const) stream.on(type, tick)
   stream.on('done', ({ result }) => {

@@ -14,11 +14,13 @@ export interface Signal<T> {
 
 /** Report an error thrown by a listener or callback without breaking the store, as `EventTarget` does. @internal */
 export function report(error: unknown): void {
-  ;((globalThis as { reportError?: (e: unknown) => void }).reportError ??
+  ;(
+    (globalThis as { reportError?: (e: unknown) => void }).reportError ??
     ((e) =>
       setTimeout(() => {
         throw e
-      })))(error)
+      }))
+  )(error)
 }
 
 /** Call a user callback; what it throws is reported, so it cannot wedge the state. @internal */

@@ -95,8 +95,7 @@ export function createChat(options: ChatOptions = {}): Chat {
     const list = messages()
     let i = list.length
     if (messageId === undefined) while (i-- > 0 && list[i]!.role !== 'assistant');
-    else if ((i = list.findIndex((m) => m.id === messageId)) < 0)
-      throw invalid(`regenerate(): no message ${messageId}`)
+    else if ((i = list.findIndex((m) => m.id === messageId)) < 0) throw invalid(`regenerate(): no message ${messageId}`)
     if (i < 0) return retry()
     stop()
     // An answer is replaced; for a question, its answer is generated.

@@ -43,7 +43,8 @@ function decode(data: string): Pick<Reading, 'kind' | 'value'> {
   return { kind: 'text', value: data }
 }
 
-const record = (v: unknown): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined)
+const record = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
 
 /** Read one event. */
 export function read(event: SseEvent): Reading {
@@ -54,14 +55,18 @@ export function read(event: SseEvent): Reading {
   if (kind === 'text') return { ...base, content: event.data, error: base.error || event.data.startsWith('错误发生') }
   const o = record(value)
   if (!o) return base
-  const choice = Array.isArray(o['choices']) ? record(o['choices'][0]) : undefined
-  const delta = record(choice?.['delta']) ?? record(choice?.['message'])
-  const content = delta ? delta['content'] : o['content'] ?? o['text'] ?? o['delta']
-  const status = o['status']
+  const choice = Array.isArray(o.choices) ? record(o.choices[0]) : undefined
+  const delta = record(choice?.delta) ?? record(choice?.message)
+  const content = delta ? delta.content : (o.content ?? o.text ?? o.delta)
+  const status = o.status
   return {
     ...base,
     content: typeof content === 'string' ? content : undefined,
-    end: base.end || (typeof status === 'string' && END_STATUSES.has(status.toLowerCase())) || (choice !== undefined && choice['finish_reason'] != null) || o['type'] === 'finish',
-    error: base.error || o['error'] != null || status === 'error' || o['type'] === 'error',
+    end:
+      base.end ||
+      (typeof status === 'string' && END_STATUSES.has(status.toLowerCase())) ||
+      (choice !== undefined && choice.finish_reason != null) ||
+      o.type === 'finish',
+    error: base.error || o.error != null || status === 'error' || o.type === 'error',
   }
 }

@@ -19,27 +19,38 @@ export async function checkResume(target: Target, first: Exchange, timeout: numb
   const expected = events.slice(cut + 1)
   const again = await exchange(target, { timeout, headers: [['Last-Event-ID', from]] })
   const got = readings(again).filter((r) => r.id)
-  const fix = 'on a request with `Last-Event-ID` (or `?lastEventId=`, for EventSource), send the events after that id from a store, without a second generation; or send no ids'
+  const fix =
+    'on a request with `Last-Event-ID` (or `?lastEventId=`, for EventSource), send the events after that id from a store, without a second generation; or send no ids'
   if (again.status !== 200) return fail('resume', `with Last-Event-ID ${show(from)}: HTTP ${again.status}`, fix)
   if (got.length === 0) return fail('resume', `with Last-Event-ID ${show(from)}: no event with an id came back`, fix)
   const same = got.length === expected.length && got.every((g, i) => g.id === expected[i]!.id && g.data === expected[i]!.data)
   if (same) return pass('resume', `Last-Event-ID ${show(from)} continued with the next ${got.length} events, as sent the first time`)
   if (got[0]!.id === events[0]!.id || got[0]!.id !== expected[0]?.id)
-    return fail('resume', `Last-Event-ID ${show(from)} was ignored: the answer started over (first id ${show(got[0]!.id!)}); a client that resumes shows it twice`, fix)
+    return fail(
+      'resume',
+      `Last-Event-ID ${show(from)} was ignored: the answer started over (first id ${show(got[0]!.id!)}); a client that resumes shows it twice`,
+      fix,
+    )
   return fail('resume', `Last-Event-ID ${show(from)} continued, but not with the same events (${got.length} events, ${expected.length} expected)`, fix)
 }
 
 /** With headers that make the upstream fail: the failure must be said, not passed off as an end. */
 export async function checkFailure(target: Target, failHeaders: [string, string][], timeout: number): Promise<CheckResult> {
-  if (failHeaders.length === 0) return skip('upstream-failure', "pass --fail-header 'K: V' that makes the server's upstream fail (with the bundled mock: 'x-mock-dropAfter: 3')")
+  if (failHeaders.length === 0)
+    return skip('upstream-failure', "pass --fail-header 'K: V' that makes the server's upstream fail (with the bundled mock: 'x-mock-dropAfter: 3')")
   const x = await exchange(target, { timeout, headers: failHeaders })
-  const fix = 'when the upstream fails after the first token, send `event: error` with a generic message (details in the server log), then end the body; before the first token, answer with an error status and a JSON body'
+  const fix =
+    'when the upstream fails after the first token, send `event: error` with a generic message (details in the server log), then end the body; before the first token, answer with an error status and a JSON body'
   if (x.status === 0) return fail('upstream-failure', `no response: ${x.reason ?? ''}`, fix)
   if (x.status !== 200) {
     const json = /json/i.test(x.headers.get('content-type') ?? '')
     return json
       ? pass('upstream-failure', `failed before the first token: HTTP ${x.status} with a JSON body`)
-      : warn('upstream-failure', `failed before the first token: HTTP ${x.status}, ${x.headers.get('content-type') ?? 'no Content-Type'}`, 'send a JSON error body (`{"error": {"message": ...}}`), so clients can show its message')
+      : warn(
+          'upstream-failure',
+          `failed before the first token: HTTP ${x.status}, ${x.headers.get('content-type') ?? 'no Content-Type'}`,
+          'send a JSON error body (`{"error": {"message": ...}}`), so clients can show its message',
+        )
   }
   const all = readings(x)
   const error = all.find((r) => r.reading.error)
@@ -48,7 +59,11 @@ export async function checkFailure(target: Target, failHeaders: [string, string]
   if (end >= 0) return fail('upstream-failure', 'the failed answer ended with an end marker: reported as complete', fix)
   if (x.ended === 'cut') return fail('upstream-failure', `the connection was cut (${x.reason ?? ''}) without saying why`, fix)
   // A cut chunked body with `Connection: close` reads as a clean end in Node's fetch.
-  return fail('upstream-failure', `the body ended ${x.ended === 'end' ? 'without an error event (cleanly, or cut in a way the client cannot see)' : `(${x.ended}) without an error event`}`, fix)
+  return fail(
+    'upstream-failure',
+    `the body ended ${x.ended === 'end' ? 'without an error event (cleanly, or cut in a way the client cannot see)' : `(${x.ended}) without an error event`}`,
+    fix,
+  )
 }
 
 /** Open streams as the server counts them, read from a JSON document with a numeric `open`. */
@@ -62,7 +77,8 @@ async function openCount(statsUrl: string): Promise<number> {
 /** Abort after the first event: the server's own count of open generations must drop back. */
 export async function checkAbort(target: Target, statsUrl: string | undefined, timeout: number): Promise<CheckResult> {
   if (!statsUrl) return skip('abort', 'pass --stats <url> of a JSON document whose `open` counts running generations (the reference backend: /__stats)')
-  const fix = 'stop the generation when the client goes away (the write fails or the connection closes): close the upstream request, so the model stops and stops billing'
+  const fix =
+    'stop the generation when the client goes away (the write fails or the connection closes): close the upstream request, so the model stops and stops billing'
   let before: number
   try {
     before = await openCount(statsUrl)
@@ -124,7 +140,10 @@ export async function checkCors(target: Target, first: Exchange, origin: string 
       },
     )
     const allowOrigin = pre.headers.get('access-control-allow-origin')
-    const allowHeaders = (pre.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(',').map((h) => h.trim())
+    const allowHeaders = (pre.headers.get('access-control-allow-headers') ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((h) => h.trim())
     if (pre.status < 200 || pre.status > 299) problems.push(`the preflight (OPTIONS) got HTTP ${pre.status || 'nothing'}`)
     if (allowOrigin !== origin && allowOrigin !== '*') problems.push(`the preflight answer allows origin ${allowOrigin ?? '(none)'}`)
     const missing = headers.filter((h) => !allowHeaders.includes(h) && !allowHeaders.includes('*'))
@@ -133,7 +152,10 @@ export async function checkCors(target: Target, first: Exchange, origin: string 
   const streamOrigin = first.headers.get('access-control-allow-origin')
   if (streamOrigin !== origin && streamOrigin !== '*') problems.push(`the stream's answer allows origin ${streamOrigin ?? '(none)'}`)
   if (problems.length === 0)
-    return pass('cors', `a page on ${origin} may ${preflighted ? `send this request (preflight for ${headers.join(', ') || target.method} allowed) and ` : ''}read the stream`)
+    return pass(
+      'cors',
+      `a page on ${origin} may ${preflighted ? `send this request (preflight for ${headers.join(', ') || target.method} allowed) and ` : ''}read the stream`,
+    )
   return fail(
     'cors',
     problems.join('; '),

@@ -23,13 +23,21 @@ export function checkHead(x: Exchange): CheckResult[] {
   out.push(
     x.status === 200
       ? pass('status', '200')
-      : fail('status', `HTTP ${x.status}${x.text ? `: ${clip(x.text.replace(/\s+/g, ' '))}` : ''}`, 'answer a stream request with 200 (check the method, path and body)'),
+      : fail(
+          'status',
+          `HTTP ${x.status}${x.text ? `: ${clip(x.text.replace(/\s+/g, ' '))}` : ''}`,
+          'answer a stream request with 200 (check the method, path and body)',
+        ),
   )
   const type = x.headers.get('content-type') ?? ''
   out.push(
     type.split(';')[0]!.trim().toLowerCase() === 'text/event-stream'
       ? pass('content-type', type)
-      : fail('content-type', type ? `Content-Type: ${type}` : 'no Content-Type', 'send `Content-Type: text/event-stream` (Flask: `Response(gen(), mimetype="text/event-stream")`)'),
+      : fail(
+          'content-type',
+          type ? `Content-Type: ${type}` : 'no Content-Type',
+          'send `Content-Type: text/event-stream` (Flask: `Response(gen(), mimetype="text/event-stream")`)',
+        ),
   )
   return out
 }
@@ -41,7 +49,11 @@ export function checkHeaders(x: Exchange): CheckResult[] {
   return [
     cache && /no-cache|no-store/i.test(cache)
       ? pass('cache-control', `Cache-Control: ${cache}`)
-      : fail('cache-control', cache ? `Cache-Control: ${cache}` : 'no Cache-Control header', 'send `Cache-Control: no-cache`, so no browser or proxy cache stores or replays a generation'),
+      : fail(
+          'cache-control',
+          cache ? `Cache-Control: ${cache}` : 'no Cache-Control header',
+          'send `Cache-Control: no-cache`, so no browser or proxy cache stores or replays a generation',
+        ),
     accel?.trim().toLowerCase() === 'no'
       ? pass('x-accel-buffering', 'X-Accel-Buffering: no')
       : fail(
@@ -56,12 +68,22 @@ export function checkHeaders(x: Exchange): CheckResult[] {
 export function checkTiming(x: Exchange): CheckResult[] {
   const first = x.events[0]
   if (!first)
-    return [fail('first-event', `no event${x.ended === 'timeout' ? ' before the time limit' : ''} (headers after ${x.headersAt} ms)`, 'write and flush each event as it is made')]
+    return [
+      fail(
+        'first-event',
+        `no event${x.ended === 'timeout' ? ' before the time limit' : ''} (headers after ${x.headersAt} ms)`,
+        'write and flush each event as it is made',
+      ),
+    ]
   const out: CheckResult[] = []
   const firstEvent = `headers after ${x.headersAt} ms, first event after ${first.at} ms`
   out.push(
     first.at > 10_000
-      ? warn('first-event', firstEvent, 'send the headers (and a `: keep-alive` comment) at once, so clients and proxies know the stream is alive while the model thinks')
+      ? warn(
+          'first-event',
+          firstEvent,
+          'send the headers (and a `: keep-alive` comment) at once, so clients and proxies know the stream is alive while the model thinks',
+        )
       : pass('first-event', firstEvent),
   )
   const last = x.events.at(-1)!
@@ -77,7 +99,13 @@ export function checkTiming(x: Exchange): CheckResult[] {
         'flush after every event (a generator with Flask, `StreamingResponse` with FastAPI), disable compression on the stream, and send `X-Accel-Buffering: no` behind nginx',
       ),
     )
-  else out.push(pass('buffering', total >= 1000 ? `${x.events.length} events spread over ${span} ms` : `${x.events.length} events in ${total} ms (too fast to tell buffering apart)`))
+  else
+    out.push(
+      pass(
+        'buffering',
+        total >= 1000 ? `${x.events.length} events spread over ${span} ms` : `${x.events.length} events in ${total} ms (too fast to tell buffering apart)`,
+      ),
+    )
   return out
 }
 
@@ -96,9 +124,17 @@ export function checkPayload(x: Exchange): CheckResult {
     )
   const looksBroken = text.filter((r) => /^\s*[[{]/.test(r.data))
   if (looksBroken.length)
-    return fail('payload', `${looksBroken.length} of ${all.length} events start like JSON but do not parse (e.g. ${show(looksBroken[0]!.data)})`, 'serialise every event with a JSON encoder, never by string formatting')
+    return fail(
+      'payload',
+      `${looksBroken.length} of ${all.length} events start like JSON but do not parse (e.g. ${show(looksBroken[0]!.data)})`,
+      'serialise every event with a JSON encoder, never by string formatting',
+    )
   if (text.length && json === 0)
-    return warn('payload', `plain text (${text.length} events)`, 'plain text works for text only; JSON events can also carry reasoning, usage, ids and an explicit end marker')
+    return warn(
+      'payload',
+      `plain text (${text.length} events)`,
+      'plain text works for text only; JSON events can also carry reasoning, usage, ids and an explicit end marker',
+    )
   return pass('payload', `JSON (${json} events)${text.length ? `, ${text.length} plain-text events` : ''}`)
 }
 
@@ -109,9 +145,16 @@ export function checkEnd(x: Exchange): CheckResult[] {
   const errorAt = all.findIndex((r) => r.reading.error)
   const out: CheckResult[] = []
   if (x.ended === 'cut')
-    out.push(fail('end-marker', `the connection broke (${x.reason ?? 'no reason'}) before the body ended`, 'end the body properly; on a failure send `event: error` with a message, then end it'))
+    out.push(
+      fail(
+        'end-marker',
+        `the connection broke (${x.reason ?? 'no reason'}) before the body ended`,
+        'end the body properly; on a failure send `event: error` with a message, then end it',
+      ),
+    )
   else if (x.ended === 'timeout') out.push(fail('end-marker', 'the stream did not end within the time limit', 'end the body once the answer is complete'))
-  else if (errorAt >= 0 && (endAt < 0 || errorAt < endAt)) out.push(fail('end-marker', `the stream reported an error: ${show(all[errorAt]!.data)}`, 'check the server log; the upstream failed'))
+  else if (errorAt >= 0 && (endAt < 0 || errorAt < endAt))
+    out.push(fail('end-marker', `the stream reported an error: ${show(all[errorAt]!.data)}`, 'check the server log; the upstream failed'))
   else if (endAt < 0)
     out.push(
       fail(
@@ -152,6 +195,11 @@ export function checkIds(x: Exchange): CheckResult {
       `none of ${all.length} events has an id`,
       'send `id: <n>` on every event and continue after it when a request carries `Last-Event-ID`: without ids a dropped connection can only start over (a second, billed generation)',
     )
-  if (withId < all.length) return warn('ids', `${withId} of ${all.length} events have an id`, 'send an id on every event, so a resume continues exactly after the last one the client saw')
+  if (withId < all.length)
+    return warn(
+      'ids',
+      `${withId} of ${all.length} events have an id`,
+      'send an id on every event, so a resume continues exactly after the last one the client saw',
+    )
   return pass('ids', `every event has an id (last: ${show(all.at(-1)!.id!)})`)
 }

@@ -35,7 +35,20 @@ export interface CheckReport {
   checks: CheckResult[]
 }
 
-const LATER = ['cache-control', 'x-accel-buffering', 'first-event', 'buffering', 'payload', 'end-marker', 'repeated-token', 'ids', 'resume', 'upstream-failure', 'abort', 'cors']
+const LATER = [
+  'cache-control',
+  'x-accel-buffering',
+  'first-event',
+  'buffering',
+  'payload',
+  'end-marker',
+  'repeated-token',
+  'ids',
+  'resume',
+  'upstream-failure',
+  'abort',
+  'cors',
+]
 
 /** Run every check against `options.url`. */
 export async function runChecks(options: CheckOptions): Promise<CheckReport> {

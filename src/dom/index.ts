@@ -38,7 +38,8 @@ export interface RenderOptions {
 export function renderStream(stream: Pick<LlmStream, 'on'>, targets: RenderTargets, options: RenderOptions = {}): () => void {
   const g = globalThis as { requestAnimationFrame?: (cb: () => void) => unknown }
   const schedule =
-    options.schedule ?? (typeof g.requestAnimationFrame === 'function' ? (f: () => void) => void g.requestAnimationFrame!(f) : (f: () => void) => void setTimeout(f, 16))
+    options.schedule ??
+    (typeof g.requestAnimationFrame === 'function' ? (f: () => void) => void g.requestAnimationFrame!(f) : (f: () => void) => void setTimeout(f, 16))
   for (const target of [targets.text, targets.reasoning]) if (target) keepNewlines(target)
   let text = ''
   let reasoning = ''

@@ -186,7 +186,7 @@ function code(source: string, lang: string, p: BuildPolicy, final: boolean): Nod
  * the content of `script`, `style` and `template` is dropped.
  */
 function spansOnly(html: string, doc: Document): Node {
-  const inert = new (doc.defaultView!.DOMParser)().parseFromString(html, 'text/html')
+  const inert = new doc.defaultView!.DOMParser().parseFromString(html, 'text/html')
   const out = doc.createDocumentFragment()
   const copy = (from: Node, to: Node) => {
     for (const n of Array.from(from.childNodes)) {

@@ -8,7 +8,8 @@
 
 import type { MarkdownToken } from './types.js'
 
-const clone = (t: MarkdownToken, patch: Partial<MarkdownToken>): MarkdownToken => Object.assign(Object.create(Object.getPrototypeOf(t) as object) as MarkdownToken, t, patch)
+const clone = (t: MarkdownToken, patch: Partial<MarkdownToken>): MarkdownToken =>
+  Object.assign(Object.create(Object.getPrototypeOf(t) as object) as MarkdownToken, t, patch)
 
 /**
  * The tail's tokens with `added` appended, or `undefined` when only a parse can tell.

@@ -19,7 +19,9 @@ export interface HtmlSanitizer {
 }
 
 const TAGS = new Set(
-  'p h1 h2 h3 h4 h5 h6 blockquote ul ol li table thead tbody tfoot tr th td caption em strong s del ins b i u sub sup mark small kbd abbr code pre hr br div span details summary dl dt dd a img'.split(' '),
+  'p h1 h2 h3 h4 h5 h6 blockquote ul ol li table thead tbody tfoot tr th td caption em strong s del ins b i u sub sup mark small kbd abbr code pre hr br div span details summary dl dt dd a img'.split(
+    ' ',
+  ),
 )
 const ATTRS = new Set(['title', 'alt', 'align', 'start', 'colspan', 'rowspan', 'open'])
 const PURIFY = { RETURN_DOM_FRAGMENT: true, FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'], FORBID_ATTR: ['style'] }

@@ -86,7 +86,8 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
   const policy: BuildPolicy = { doc, images: options.images ?? [], highlight: options.highlight, copy: options.copyButton ?? true, prefix }
   const g = globalThis as { requestAnimationFrame?: (cb: () => void) => unknown }
   const schedule =
-    options.schedule ?? (typeof g.requestAnimationFrame === 'function' ? (f: () => void) => void g.requestAnimationFrame!(f) : (f: () => void) => void setTimeout(f, 16))
+    options.schedule ??
+    (typeof g.requestAnimationFrame === 'function' ? (f: () => void) => void g.requestAnimationFrame!(f) : (f: () => void) => void setTimeout(f, 16))
   const stream = createMarkdownStream(options)
   const { sanitizer } = options
   const build = (b: Block, final: boolean) => (sanitizer && options.html ? buildHtmlBlock(b.tokens, policy, sanitizer) : buildBlock(b.tokens, policy, final))
@@ -195,11 +196,7 @@ export function renderMarkdown(stream: Pick<LlmStream, 'on'>, element: Element, 
     answer.finish()
     think?.finish()
   }
-  const offs = [
-    stream.on('delta', (e) => answer.append(e.text)),
-    stream.on('reasoning', (e) => think?.append(e.text)),
-    stream.on('done', finish),
-  ]
+  const offs = [stream.on('delta', (e) => answer.append(e.text)), stream.on('reasoning', (e) => think?.append(e.text)), stream.on('done', finish)]
   return () => {
     for (const off of offs) off()
     finish()

@@ -183,8 +183,7 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   {
     name: 'keepalive',
     values: '`<n>` \\| `<ms>ms`',
-    effect:
-      'Comments `: keep-alive`: `<n>` of them before every token event, or with `ms` one every `<ms>` while waiting (`delay`, `stallAfter`).',
+    effect: 'Comments `: keep-alive`: `<n>` of them before every token event, or with `ms` one every `<ms>` while waiting (`delay`, `stallAfter`).',
     expect: 'No empty messages and no extra text; an idle timeout is reset by them.',
     read(raw, into) {
       const every = /^(\d{1,7})ms$/.exec(raw)
@@ -197,12 +196,17 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   },
   boolParam('ids', 'Send `id: <n>` on every event (1, 2, 3... over the whole script).', 'Keeps the last id; resumes with `Last-Event-ID` on reconnect.'),
   intParam('retry', 'ms', 'Send `retry: <ms>` first.', 'Waits that long before reconnecting (EventSource, or fetch with retry on).'),
-  stringParam('lastEventId', 'id', 'Same as the `Last-Event-ID` request header (which wins): with `ids=1`, continue the script after that event.', 'The text of both connections joined equals the whole answer, nothing repeated.'),
+  stringParam(
+    'lastEventId',
+    'id',
+    'Same as the `Last-Event-ID` request header (which wins): with `ids=1`, continue the script after that event.',
+    'The text of both connections joined equals the whole answer, nothing repeated.',
+  ),
   intParam(
     'dropAfter',
     'N',
     'After N tokens cut the connection without the terminating chunk (the seed after an exception in its generator).',
-    'Never `completed`; the N tokens kept. `error`/`network` where the runtime notices the missing last chunk (browsers; Node\'s fetch on keep-alive routes: `/v1`, `/stream/text`), `incomplete` where it does not (Node\'s fetch on the seed routes, which send `Connection: close` like Werkzeug).',
+    "Never `completed`; the N tokens kept. `error`/`network` where the runtime notices the missing last chunk (browsers; Node's fetch on keep-alive routes: `/v1`, `/stream/text`), `incomplete` where it does not (Node's fetch on the seed routes, which send `Connection: close` like Werkzeug).",
   ),
   intParam(
     'stallAfter',
@@ -215,15 +219,25 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
     'End the body cleanly but without the end marker (seed `completed` event, OpenAI finish chunk and `[DONE]`, text `[DONE]`).',
     'Status `incomplete` (code `incomplete`) with all tokens: the answer may be truncated.',
   ),
-  intParam('status', 'HTTP status', 'Answer with this status instead of a stream (`204`: empty body).', '`error`, code `http`, with `status`, `body` excerpt and `retryAfter`; after `204` never reconnect (WHATWG: 204 means stop).'),
+  intParam(
+    'status',
+    'HTTP status',
+    'Answer with this status instead of a stream (`204`: empty body).',
+    '`error`, code `http`, with `status`, `body` excerpt and `retryAfter`; after `204` never reconnect (WHATWG: 204 means stop).',
+  ),
   oneOf(
     'body',
     ['html', 'json', 'text', 'empty'],
     'Body of a `status` answer: Werkzeug\'s HTML page (default on seed and text routes), OpenAI `{"error": {...}}` JSON (default on `/v1`), plain text, or nothing. With status 200: an HTML page, a JSON document or plain text instead of a stream.',
-    'The error\'s `body` holds a readable excerpt (for HTML: the text, not the tags).',
+    "The error's `body` holds a readable excerpt (for HTML: the text, not the tags).",
   ),
   stringParam('retryAfter', 'seconds or HTTP date', 'Add `Retry-After` to a `status` answer.', '`error.retryAfter` in milliseconds (`2` → 2000).'),
-  stringParam('contentType', 'MIME type', 'Send this `Content-Type` (the body is unchanged unless `body` is given).', '`error`, code `content-type`, without parsing the body as SSE.'),
+  stringParam(
+    'contentType',
+    'MIME type',
+    'Send this `Content-Type` (the body is unchanged unless `body` is given).',
+    '`error`, code `content-type`, without parsing the body as SSE.',
+  ),
   intParam(
     'errorEvent',
     'N',
@@ -239,7 +253,7 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   intParam(
     'badPayload',
     'N',
-    'After N tokens send one event whose data is neither JSON nor a Python literal (`{\'content\': \'unterminated`), then go on.',
+    "After N tokens send one event whose data is neither JSON nor a Python literal (`{'content': 'unterminated`), then go on.",
     'A `payload` warning; the stream goes on and ends `completed` with the full text.',
   ),
   intParam(
@@ -257,14 +271,14 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   ),
   boolParam(
     'loneSurrogates',
-    'Split the first emoji\'s UTF-16 surrogate pair across two tokens (`\'\\ud83d\'` then `\'\\udc4b\'` in repr; escaped in JSON).',
+    "Split the first emoji's UTF-16 surrogate pair across two tokens (`'\\ud83d'` then `'\\udc4b'` in repr; escaped in JSON).",
     'The joined text is unchanged (join tokens as UTF-16 before display).',
   ),
   intParam('length', 'N', 'Make the answer exactly N tokens long.', 'The text of `expectedText(prompt, {length: N})`.', 100_000),
   oneOf(
     'think',
     ['inline', 'field', 'on', 'off'],
-    'Reasoning first: `inline` puts `<think>`...`</think>` in the content (seed, DeepSeek-R1 via Ollama); `field` sends `reasoning_content` (OpenAI route only; its default when the model name contains `r1` or `reason`). `1`/`on` means the route\'s default (`inline`, `field` on `/v1`); `0`/`off` disables it even for an `r1` model.',
+    "Reasoning first: `inline` puts `<think>`...`</think>` in the content (seed, DeepSeek-R1 via Ollama); `field` sends `reasoning_content` (OpenAI route only; its default when the model name contains `r1` or `reason`). `1`/`on` means the route's default (`inline`, `field` on `/v1`); `0`/`off` disables it even for an `r1` model.",
     'Reasoning and answer separated: `reasoning` = `expectedReasoning(...)`, `text` = `expectedText(...)`.',
   ),
   oneOf('lang', ['zh', 'en'], 'Language of the script (default: `zh` if the prompt has Han characters).', 'The text of `expectedText(prompt, {lang})`.'),

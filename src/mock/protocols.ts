@@ -79,7 +79,7 @@ function usageOf(script: Script, req: ChatRequest): Record<string, unknown> {
   const prompt = Math.max(1, [...req.prompt].length)
   const completion = req.reasoningField ? script.reasoning.length + script.answer.length : script.tokens.length
   const usage: Record<string, unknown> = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
-  if (script.reasoning.length) usage['completion_tokens_details'] = { reasoning_tokens: script.reasoning.length }
+  if (script.reasoning.length) usage.completion_tokens_details = { reasoning_tokens: script.reasoning.length }
   return usage
 }
 
@@ -103,7 +103,8 @@ export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'rep
       // As OpenAI streams a call: id and name first, then the arguments in pieces, then `tool_calls`.
       const { id, type, function: fn } = toolCall(req, req.tool)
       yield token([chunk({ tool_calls: [{ index: 0, id, type, function: { name: fn.name, arguments: '' } }] })])
-      for (let i = 0; i < fn.arguments.length; i += 8) yield token([chunk({ tool_calls: [{ index: 0, function: { arguments: fn.arguments.slice(i, i + 8) } }] })])
+      for (let i = 0; i < fn.arguments.length; i += 8)
+        yield token([chunk({ tool_calls: [{ index: 0, function: { arguments: fn.arguments.slice(i, i + 8) } }] })])
       yield { block: { data: [chunk({}, 'tool_calls')] }, kind: 'done' }
       if (req.usage) yield { block: { data: [JSON.stringify({ ...head, choices: [], usage: usageOf(script, req) })] }, kind: 'done' }
       yield { block: { data: ['[DONE]'] }, kind: 'done' }
@@ -128,7 +129,7 @@ export function openaiCompletion(script: Script, req: ChatRequest): string {
   const message: Record<string, unknown> = req.tool
     ? { role: 'assistant', content: null, tool_calls: [toolCall(req, req.tool)] }
     : { role: 'assistant', content: (req.reasoningField ? script.answer : script.tokens).join('') }
-  if (req.reasoningField && !req.tool) message['reasoning_content'] = script.reasoning.join('')
+  if (req.reasoningField && !req.tool) message.reasoning_content = script.reasoning.join('')
   return JSON.stringify({
     id: chatId(req.prompt),
     object: 'chat.completion',

@@ -39,12 +39,11 @@ export function pyJsonDumps(value: PyValue): string {
   if (typeof value === 'bigint') return value.toString()
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value).toString() : dumpFloat(value)
   if (Array.isArray(value)) return `[${value.map((v: PyValue) => pyJsonDumps(v)).join(', ')}]`
-  const entries: [PyKey, PyValue][] =
-    value instanceof Map ? [...(value as ReadonlyMap<PyKey, PyValue>)] : []
+  const entries: [PyKey, PyValue][] = value instanceof Map ? [...(value as ReadonlyMap<PyKey, PyValue>)] : []
   if (!(value instanceof Map)) {
     const object = value as Record<string, unknown>
-    if (object['__pyValue__'] === 'float') return dumpFloat(object['value'] as number)
-    if (object['__pyValue__'] === 'tuple') return pyJsonDumps(object['items'] as PyValue[])
+    if (object.__pyValue__ === 'float') return dumpFloat(object.value as number)
+    if (object.__pyValue__ === 'tuple') return pyJsonDumps(object.items as PyValue[])
     entries.push(...(Object.entries(object) as [string, PyValue][]))
   }
   return `{${entries.map(([k, v]) => `${dumpKey(k)}: ${pyJsonDumps(v)}`).join(', ')}}`

@@ -28,12 +28,7 @@ export type PyKey = string | number | bigint | boolean | null | PyFloat | PyTupl
  * `undefined`), `list` (array), `tuple` ({@link pyTuple}) and `dict` (plain
  * object with string keys, or a `Map` for other keys; insertion order kept).
  */
-export type PyValue =
-  | PyKey
-  | undefined
-  | readonly PyValue[]
-  | ReadonlyMap<PyKey, PyValue>
-  | { readonly [key: string]: PyValue }
+export type PyValue = PyKey | undefined | readonly PyValue[] | ReadonlyMap<PyKey, PyValue> | { readonly [key: string]: PyValue }
 
 /** Mark a number as a Python `float`, so `pyFloat(1)` prints `1.0`. */
 export function pyFloat(value: number): PyFloat {

@@ -58,7 +58,11 @@ export interface MockRoute {
 export const MOCK_ROUTES: readonly MockRoute[] = [
   { path: '/stream/get', methods: ['GET'], description: 'The seed over GET: `?text=` prompt, Python-repr dicts, `completed` repeats the last token.' },
   { path: '/stream/post', methods: ['POST'], description: 'The seed over POST: JSON `{"prompt": ...}`, same stream as /stream/get.' },
-  { path: '/stream/text', methods: ['GET', 'POST'], description: 'Plain-text tokens (`?text=` or `{"prompt"}`), multi-line tokens as several `data:` lines, then `data: [DONE]`.' },
+  {
+    path: '/stream/text',
+    methods: ['GET', 'POST'],
+    description: 'Plain-text tokens (`?text=` or `{"prompt"}`), multi-line tokens as several `data:` lines, then `data: [DONE]`.',
+  },
   {
     path: '/v1/chat/completions',
     methods: ['POST'],
@@ -186,7 +190,8 @@ function routePlan(protocol: Protocol, req: MockRequest, header: HeaderLookup, p
 
   const think = thinkMode(protocol, p, chat?.model ?? '')
   if (think === 'field' && protocol !== 'openai') return fixed(400, 'text/plain; charset=utf-8', 'mock: think=field only exists on /v1/chat/completions', extra)
-  if (protocol === 'text' && p.badPayload !== undefined) return fixed(400, 'text/plain; charset=utf-8', 'mock: every string is valid text, badPayload has no meaning on /stream/text', extra)
+  if (protocol === 'text' && p.badPayload !== undefined)
+    return fixed(400, 'text/plain; charset=utf-8', 'mock: every string is valid text, badPayload has no meaning on /stream/text', extra)
 
   const script = scriptFor(prompt, {
     lang: p.lang,
@@ -206,7 +211,12 @@ function routePlan(protocol: Protocol, req: MockRequest, header: HeaderLookup, p
     protocol === 'seed'
       ? { protocol, blocks: seedBlocks(script, p.format, p.lastContent), headers: { 'Content-Type': SSE, ...WERKZEUG, ...extra }, lastEventId }
       : protocol === 'text'
-        ? { protocol, blocks: textBlocks(script), headers: { 'Content-Type': SSE, 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', ...extra }, lastEventId }
+        ? {
+            protocol,
+            blocks: textBlocks(script),
+            headers: { 'Content-Type': SSE, 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', ...extra },
+            lastEventId,
+          }
         : { protocol, blocks: openaiBlocks(script, chat!, p.lastContent), headers: { 'Content-Type': SSE, 'Cache-Control': 'no-cache', ...extra }, lastEventId }
   return streamPlan(input, p)
 }
@@ -224,13 +234,20 @@ export function planResponse(req: MockRequest, stats?: MockStats): Plan {
   const method = req.method.toUpperCase()
   if (method === 'OPTIONS') {
     // A backend without CORS answers the preflight without its headers, and the browser stops there.
-    if (/^(0|false|no|off)$/.test(req.query.get('cors') ?? '')) return { status: 204, statusText: reason(204), headers: {}, headDelay: 0, steps: [], control: true }
-    const plan = fixed(204, 'text/plain', '', {
-      ...extra,
-      'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-      'Access-Control-Allow-Headers': header('access-control-request-headers') ?? 'Content-Type, Last-Event-ID, Authorization',
-      'Access-Control-Max-Age': '600',
-    }, true)
+    if (/^(0|false|no|off)$/.test(req.query.get('cors') ?? ''))
+      return { status: 204, statusText: reason(204), headers: {}, headDelay: 0, steps: [], control: true }
+    const plan = fixed(
+      204,
+      'text/plain',
+      '',
+      {
+        ...extra,
+        'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+        'Access-Control-Allow-Headers': header('access-control-request-headers') ?? 'Content-Type, Last-Event-ID, Authorization',
+        'Access-Control-Max-Age': '600',
+      },
+      true,
+    )
     delete plan.headers['Content-Type']
     delete plan.headers['Content-Length']
     return plan

@@ -178,7 +178,9 @@ export function scriptFor(prompt: string, options: ScriptOptions = {}): Script {
   const lang = options.lang ?? (/\p{Script=Han}/u.test(prompt) ? 'zh' : 'en')
   const pools = lang === 'zh' ? ZH : EN
   // A prompt that asks for Markdown gets a Markdown answer (the examples render it).
-  const answer = /markdown/i.test(prompt) ? markdownTokens(options.length) : answerTokens(pools, createRandom(hashString(`${lang}\u0000${prompt}`)), options.length)
+  const answer = /markdown/i.test(prompt)
+    ? markdownTokens(options.length)
+    : answerTokens(pools, createRandom(hashString(`${lang}\u0000${prompt}`)), options.length)
   // Marked before the oversize token exists, so the bytes land in a short word.
   if (options.badUtf8) markBadUtf8(answer)
   if (options.oversize !== undefined && options.oversize > 0) answer.splice(1, 0, oversizeToken(options.oversize))

@@ -13,11 +13,7 @@ import { createRandom } from './random.js'
  * seed's crashed generator); `stall` keeps it open, sending `heartbeat`
  * bytes if given, until the client goes away.
  */
-export type Step =
-  | { bytes: Uint8Array }
-  | { delay: number }
-  | { stall: true; heartbeat?: { every: number; bytes: Uint8Array } | undefined }
-  | { destroy: true }
+export type Step = { bytes: Uint8Array } | { delay: number } | { stall: true; heartbeat?: { every: number; bytes: Uint8Array } | undefined } | { destroy: true }
 
 /** Which wire format a route speaks. */
 export type Protocol = 'seed' | 'text' | 'openai'
@@ -84,7 +80,8 @@ function* generate(input: StreamInput, p: MockParams): Generator<Step> {
   /** Faults due now; `over` is set when the stream is over. */
   let over = false
   function* faults(): Generator<Step> {
-    if (due(p.badPayload)) yield* send({ data: [protocol === 'openai' ? '{"id": "chatcmpl-mock", "choices": [{"delta": {"content": "unterminated' : "{'content': 'unterminated"] })
+    if (due(p.badPayload))
+      yield* send({ data: [protocol === 'openai' ? '{"id": "chatcmpl-mock", "choices": [{"delta": {"content": "unterminated' : "{'content': 'unterminated"] })
     if (due(p.errorEvent)) {
       const message = `Mock upstream failure after ${tokens} tokens`
       yield* send({ event: 'error', data: [protocol === 'text' ? message : JSON.stringify({ error: { message, type: 'server_error' } })] })

@@ -52,11 +52,10 @@ const WORDS = 'None null True true False false inf Infinity nan NaN'.split(' ')
 const CONSTANTS = [null, true, false, Infinity, NaN]
 
 function fail(what: string, at = i): never {
-  throw new StreamError(
-    'payload',
-    `${what} at position ${at} ${at < s.length ? 'near ' + JSON.stringify(s.slice(at, at + 24)) : '(end of input)'}`,
-    { position: at, body: s },
-  )
+  throw new StreamError('payload', `${what} at position ${at} ${at < s.length ? 'near ' + JSON.stringify(s.slice(at, at + 24)) : '(end of input)'}`, {
+    position: at,
+    body: s,
+  })
 }
 
 function ws(): number {
@@ -86,7 +85,7 @@ function value(): unknown {
     for (let d = c; (d > 47 && d < 58) || d === 45 || d === 43 || d === 46 || (d | 32) === 101; ) d = s.charCodeAt(++i)
     const t = s.slice(a, i)
     const n = +t
-    if (n !== n) fail('Invalid number', a)
+    if (Number.isNaN(n)) fail('Invalid number', a)
     // Never round an id silently: JSON.parse turns 2**64 into 18446744073709552000.
     return Number.isSafeInteger(n) || big === 'number' || !/^-?\d+$/.test(t) ? n : big === 'string' ? t : BigInt(t)
   }
@@ -125,11 +124,11 @@ function str(): string {
     }
     out += s.slice(i, bs)
     i = bs + 1
-    out += escape()
+    out += readEscape()
   }
 }
 
-function escape(): string {
+function readEscape(): string {
   const c = s[i++] as string
   // Python's and JSON's one-letter escapes; `\/` is JSON's (Python would keep
   // the backslash, but repr() never writes it); backslash-newline is Python's
@@ -244,8 +243,7 @@ function rest(arr: unknown[], close: number): unknown {
  */
 export function parseJsonish(text: string, options?: JsonishOptions): unknown {
   const maxDepth = options?.maxDepth ?? 1000
-  if (!Number.isSafeInteger(maxDepth) || maxDepth < 0)
-    throw new StreamError('invalid-options', `maxDepth must be an integer ≥ 0, not ${String(maxDepth)}.`)
+  if (!Number.isSafeInteger(maxDepth) || maxDepth < 0) throw new StreamError('invalid-options', `maxDepth must be an integer ≥ 0, not ${String(maxDepth)}.`)
   s = text
   i = depth = 0
   bs = -1

@@ -33,13 +33,7 @@ const COLON = 58
 
 // `data:` at `i`, tested without slicing a field name.
 function isData(s: string, i: number): boolean {
-  return (
-    s.charCodeAt(i) === 100 &&
-    s.charCodeAt(i + 1) === 97 &&
-    s.charCodeAt(i + 2) === 116 &&
-    s.charCodeAt(i + 3) === 97 &&
-    s.charCodeAt(i + 4) === COLON
-  )
+  return s.charCodeAt(i) === 100 && s.charCodeAt(i + 1) === 97 && s.charCodeAt(i + 2) === 116 && s.charCodeAt(i + 3) === 97 && s.charCodeAt(i + 4) === COLON
 }
 
 // The value of a field whose colon is at `colon`: exactly one U+0020 after
@@ -145,7 +139,9 @@ export function createSseParser(options: SseParserOptions): SseParser {
   if (typeof options?.onEvent !== 'function')
     throw new StreamError(
       'invalid-options',
-      typeof options === 'function' ? 'Did you mean createSseParser({ onEvent: fn })?' : 'createSseParser needs an onEvent callback: createSseParser({ onEvent: (event) => ... })',
+      typeof options === 'function'
+        ? 'Did you mean createSseParser({ onEvent: fn })?'
+        : 'createSseParser needs an onEvent callback: createSseParser({ onEvent: (event) => ... })',
     )
   const { onEvent, onComment, onRetry, onError } = options
   const max = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
@@ -430,10 +426,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
     clear()
     skip = true
     partial = ''
-    const error = new StreamError(
-      'too-large',
-      `SSE event over maxEventBytes (${max} characters), dropped: raise the maxEventBytes option to accept it.`,
-    )
+    const error = new StreamError('too-large', `SSE event over maxEventBytes (${max} characters), dropped: raise the maxEventBytes option to accept it.`)
     if (onError) onError(error)
     else thrown ??= error
   }

@@ -31,8 +31,7 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
   try {
     // Resolved now, not at import: msw and other patchers replace the global later.
     const fetchImpl = a.fetch ?? globalThis.fetch
-    if (typeof fetchImpl !== 'function')
-      throw new StreamError('invalid-options', 'No fetch() here: pass `fetch` to createClient().')
+    if (typeof fetchImpl !== 'function') throw new StreamError('invalid-options', 'No fetch() here: pass `fetch` to createClient().')
     response = await fetchRedirecting(
       fetchImpl,
       a.url,

@@ -7,11 +7,7 @@ export type HeaderValue = string | (() => string | undefined | Promise<string | 
  * returning any of those. They are copied when each request starts.
  * @public
  */
-export type HeadersInput =
-  | Headers
-  | [string, string][]
-  | Record<string, HeaderValue | undefined>
-  | (() => HeaderPairs | Promise<HeaderPairs>)
+export type HeadersInput = Headers | [string, string][] | Record<string, HeaderValue | undefined> | (() => HeaderPairs | Promise<HeaderPairs>)
 
 /**
  * Headers as a function may return them: what fetch's `HeadersInit` accepts,
@@ -42,7 +38,7 @@ export async function resolveHeaders(inputs: (HeadersInput | undefined)[]): Prom
   return out
 }
 
-type Plain = Exclude<HeadersInput, Function>
+type Plain = Exclude<HeadersInput, (...args: never[]) => unknown>
 
 /** The `[name, value]` pairs of a header input that is not a function. */
 const pairs = (h: Plain) =>

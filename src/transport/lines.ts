@@ -6,11 +6,10 @@ import type { SseEnd, SseEvent } from '../sse/types.js'
 // one event, so the `ai-sdk` dialect reads it like its SSE-framed form.
 
 /** Split a body into lines, each delivered as one `message` event. Linear; a line is bounded by `maxEventBytes`. */
-export function createLineParser(options: {
-  onEvent: (event: SseEvent) => void
-  onError: (error: StreamError) => void
-  maxEventBytes: number
-}): { feed(chunk: Uint8Array): void; end(): SseEnd } {
+export function createLineParser(options: { onEvent: (event: SseEvent) => void; onError: (error: StreamError) => void; maxEventBytes: number }): {
+  feed(chunk: Uint8Array): void
+  end(): SseEnd
+} {
   const decoder = new TextDecoder()
   let tail = ''
   const line = (data: string) => {
@@ -32,6 +31,6 @@ export function createLineParser(options: {
       }
     },
     // Every part ends with a newline: a last line without one was cut.
-    end: () => ({ discarded: (tail + decoder.decode()) || undefined }),
+    end: () => ({ discarded: tail + decoder.decode() || undefined }),
   }
 }

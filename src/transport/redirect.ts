@@ -27,8 +27,7 @@ export async function fetchRedirecting(
     const response = await fetchImpl(url, request)
     const { status } = response
     const opaque = response.type === 'opaqueredirect'
-    if (mode === 'follow' || !(opaque || (status > 300 && status < 309 && status !== 304 && status !== 305 && status !== 306)))
-      return response
+    if (mode === 'follow' || !(opaque || (status > 300 && status < 309 && status !== 304 && status !== 305 && status !== 306))) return response
     response.body?.cancel().catch(() => {})
     const location = response.headers.get('location')
     const target = !opaque && location !== null ? resolve(location, url) : undefined

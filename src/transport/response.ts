@@ -31,7 +31,9 @@ export async function checkResponse(response: Response): Promise<string | undefi
     throw new StreamError('http', `HTTP ${status}${reason ? `: ${reason}` : ''}`, init)
   }
   // Any other JSON: its error message if it has one, never the whole document.
-  const detail = json ? jsonMessage(body) ?? 'a JSON document, not a stream (an OpenAI-compatible API streams only with "stream": true)' : body && summarize(body, type)
+  const detail = json
+    ? (jsonMessage(body) ?? 'a JSON document, not a stream (an OpenAI-compatible API streams only with "stream": true)')
+    : body && summarize(body, type)
   throw new StreamError('content-type', `Expected text/event-stream, got ${type || 'no Content-Type'}${detail ? `: ${detail}` : ''}`, init)
 }
 

@@ -43,7 +43,11 @@ export const Markdown = defineComponent({
       done ||= props.done
     }
     onMounted(sync)
-    watch(() => [props.text, props.done], () => el.value && sync(), { flush: 'post' })
+    watch(
+      () => [props.text, props.done],
+      () => el.value && sync(),
+      { flush: 'post' },
+    )
     return () => h('div', { ref: el })
   },
 })

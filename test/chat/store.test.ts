@@ -20,7 +20,10 @@ const chats: Chat[] = []
 afterEach(async () => {
   // A failed test leaves no stalled stream behind for the next one.
   for (const c of chats.splice(0)) c.stop()
-  await until(() => mock.stats().open, (n) => n === 0)
+  await until(
+    () => mock.stats().open,
+    (n) => n === 0,
+  )
   mock.resetStats()
   vi.unstubAllGlobals()
 })
@@ -78,10 +81,23 @@ test('the default request POSTs the OpenAI-style { messages } body to /api/chat'
     res.end('data: {"choices":[{"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n')
   })
   try {
-    const chat = createChat({ client: { baseUrl: s.url }, initialMessages: [{ id: 's', role: 'system', text: 'Be brief', status: 'completed', reasoning: '', meta: {}, createdAt: 1 }] })
+    const chat = createChat({
+      client: { baseUrl: s.url },
+      initialMessages: [{ id: 's', role: 'system', text: 'Be brief', status: 'completed', reasoning: '', meta: {}, createdAt: 1 }],
+    })
     expect((await chat.send('Hi')).text).toBe('ok')
     expect(s.requests.map((r) => [r.method, r.url, r.headers['content-type'], JSON.parse(r.body)])).toEqual([
-      ['POST', '/api/chat', 'application/json', { messages: [{ role: 'system', content: 'Be brief' }, { role: 'user', content: 'Hi' }] }],
+      [
+        'POST',
+        '/api/chat',
+        'application/json',
+        {
+          messages: [
+            { role: 'system', content: 'Be brief' },
+            { role: 'user', content: 'Hi' },
+          ],
+        },
+      ],
     ])
   } finally {
     await s.close()
@@ -179,13 +195,19 @@ test('stop() right after send() (before the request started) never reaches the n
 test('stop() while connecting (the server has not answered yet) aborts the request; the mock sees it close', async () => {
   const chat = seedChat({ firstByteDelay: 5000 })
   const pending = chat.send('Slow server')
-  await until(() => mock.stats().open, (n) => n === 1)
+  await until(
+    () => mock.stats().open,
+    (n) => n === 1,
+  )
   expect(chat.getSnapshot().messages[1]!.status).toBe('connecting')
   chat.stop()
   const answer = await pending
   expect(answer.status).toBe('aborted')
   expect(answer.text).toBe('')
-  await until(() => mock.stats().open, (n) => n === 0)
+  await until(
+    () => mock.stats().open,
+    (n) => n === 0,
+  )
   expect(posts()).toBe(1)
 })
 
@@ -194,13 +216,19 @@ test('stop() mid-answer keeps the partial text as aborted and closes the connect
   const chat = seedChat({ stallAfter: 10 })
   const pending = chat.send(prompt)
   await when(chat, (s) => lastText(s).length > 0 && s.messages[1]!.status === 'streaming')
-  await until(() => chat.getSnapshot().messages[1]!.text, (t) => t === expectedText(prompt, { length: 10 }))
+  await until(
+    () => chat.getSnapshot().messages[1]!.text,
+    (t) => t === expectedText(prompt, { length: 10 }),
+  )
   chat.stop()
   const answer = await pending
   expect(answer.status).toBe('aborted')
   expect(answer.text).toBe(expectedText(prompt, { length: 10 }))
   expect(chat.getSnapshot()).toMatchObject({ status: 'idle', error: undefined })
-  await until(() => mock.stats().open, (n) => n === 0)
+  await until(
+    () => mock.stats().open,
+    (n) => n === 0,
+  )
 })
 
 test('stop() from inside a listener ends the answer at once, without a hang', async () => {
@@ -216,11 +244,17 @@ test('stop() from inside a listener ends the answer at once, without a hang', as
 test('send() while an answer streams stops it first (kept, aborted): one request per send, never two generations at once', async () => {
   const chat = seedChat({ stallAfter: 5 })
   const first = chat.send('One')
-  await until(() => posts(), (n) => n === 1)
+  await until(
+    () => posts(),
+    (n) => n === 1,
+  )
   await when(chat, (s) => lastText(s).length > 0)
   const second = chat.send('Two')
   expect((await first).status).toBe('aborted')
-  await until(() => posts(), (n) => n === 2)
+  await until(
+    () => posts(),
+    (n) => n === 2,
+  )
   chat.stop()
   expect((await second).status).toBe('aborted')
   expect(roles(chat)).toEqual(['user:completed', 'assistant:aborted', 'user:completed', 'assistant:aborted'])
@@ -389,11 +423,14 @@ test('a StreamError thrown by request() from another copy of the SDK (matched by
 test('callbacks that throw are reported and do not wedge the chat', async () => {
   const reported: unknown[] = []
   vi.stubGlobal('reportError', (e: unknown) => reported.push(e))
-  const chat = seedChat({}, {
-    onFinish: () => {
-      throw new Error('onFinish bug')
+  const chat = seedChat(
+    {},
+    {
+      onFinish: () => {
+        throw new Error('onFinish bug')
+      },
     },
-  })
+  )
   chat.subscribe((s) => {
     if (s.status === 'streaming') throw new Error('listener bug')
   })
@@ -426,7 +463,10 @@ test('setMessages() stops the answer in flight and replaces the list; clear() em
   expect(chat.getSnapshot().messages.map((m) => m.text)).toEqual(['Q'])
   chat.clear()
   expect(chat.getSnapshot().messages).toEqual([])
-  await until(() => mock.stats().open, (n) => n === 0)
+  await until(
+    () => mock.stats().open,
+    (n) => n === 0,
+  )
 })
 
 test('custom id generator', async () => {
@@ -460,7 +500,9 @@ test('serialize() round-trips through JSON: errors stay typed, bigints become st
   const withBig = createChat({
     initialMessages: [{ id: 'a', role: 'assistant', text: 't', reasoning: '', status: 'completed', meta: { big: 2n ** 64n, n: NaN }, createdAt: 5 }],
   })
-  expect(withBig.serialize()).toEqual([{ id: 'a', role: 'assistant', text: 't', reasoning: '', status: 'completed', meta: { big: '18446744073709551616', n: null }, createdAt: 5 }])
+  expect(withBig.serialize()).toEqual([
+    { id: 'a', role: 'assistant', text: 't', reasoning: '', status: 'completed', meta: { big: '18446744073709551616', n: null }, createdAt: 5 },
+  ])
 })
 
 test('initialMessages that are not messages throw invalid-options naming the problem', () => {

@@ -30,7 +30,14 @@ const servers: { close(): Promise<void> }[] = []
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'llm-sse-check-'))
   cli = join(dir, 'check-cli.mjs')
-  await build({ entryPoints: [new URL('../../src/check/cli.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'esm', outfile: cli, logLevel: 'silent' })
+  await build({
+    entryPoints: [new URL('../../src/check/cli.ts', import.meta.url).pathname],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: cli,
+    logLevel: 'silent',
+  })
   mock = await startMockServer()
 })
 afterAll(async () => {
@@ -200,9 +207,9 @@ test('ids, a resume that continues, an upstream failure said in the stream, an a
 test('a POST whose JSON body is preflighted passes CORS only when the preflight allows Content-Type', async () => {
   const body = JSON.stringify({ prompt: 'hi' })
   const allowed = await check([`${mock.url}/stream/text`, '--json', body, '--origin', 'http://localhost:5173'])
-  expect(allowed.status['cors']).toBe('pass')
+  expect(allowed.status.cors).toBe('pass')
   const refused = await check([`${mock.url}/stream/text?cors=0`, '--json', body, '--origin', 'http://localhost:5173'])
-  expect(refused.status['cors']).toBe('fail')
+  expect(refused.status.cors).toBe('fail')
   expect(detail(refused.report, 'cors')).toContain('the preflight answer allows origin (none)')
   expect(detail(refused.report, 'cors')).toContain('does not allow the headers content-type')
   expect(refused.report.checks.find((c) => c.id === 'cors')!.fix).toContain('`Access-Control-Allow-Headers: content-type`')
@@ -238,7 +245,7 @@ test('events that arrive all at once at the end of a long answer fail the buffer
     setTimeout(() => res.end(events + 'data: [DONE]\n\n'), 1200)
   })
   const { status, report } = await check([`${s.url}/stream`])
-  expect(status['buffering']).toBe('fail')
+  expect(status.buffering).toBe('fail')
   expect(detail(report, 'buffering')).toMatch(/^11 of 11 events arrived in the last 50 ms of \d+ ms: the answer was buffered$/)
 })
 
@@ -250,7 +257,7 @@ test('a server that keeps generating after the client left fails the abort check
     // Never ends, and counts the stream as open forever.
   })
   const { status, report } = await check([`${s.url}/stream`, '--stats', `${s.url}/__stats`, '--timeout', '2000'])
-  expect(status['abort']).toBe('fail')
+  expect(status.abort).toBe('fail')
   expect(detail(report, 'abort')).toBe('5 s after the client aborted, open generations are still 2 (were 1)')
 }, 30_000)
 
@@ -259,11 +266,18 @@ test('no server, a wrong Content-Type, and a bad command line', async () => {
   await gone.close()
   const down = await check([`${gone.url}/stream`])
   expect(down.code).toBe(1)
-  expect(down.status['status']).toBe('fail')
+  expect(down.status.status).toBe('fail')
   expect(detail(down.report, 'status')).toMatch(/^no response: fetch failed/)
   const page = await check([`${mock.url}/stream/get?status=200&body=html`])
   expect(page.status).toMatchObject({ status: 'pass', 'content-type': 'fail', ids: 'skip' })
-  for (const args of [[], ['check'], ['check', 'not-a-url'], ['check', `${mock.url}/x`, '--json', '{'], ['check', `${mock.url}/x`, '--method', 'PUT'], ['frobnicate']]) {
+  for (const args of [
+    [],
+    ['check'],
+    ['check', 'not-a-url'],
+    ['check', `${mock.url}/x`, '--json', '{'],
+    ['check', `${mock.url}/x`, '--method', 'PUT'],
+    ['frobnicate'],
+  ]) {
     const r = await run(args)
     expect({ args, code: r.code }).toEqual({ args, code: 2 })
     expect(r.stderr + r.stdout).toContain('usage: llm-sse-client check <url>')

@@ -37,7 +37,7 @@ test('with credentials on, the hint asks for the exact origin and Access-Control
   expect(r.error?.hint).not.toContain('(or *)')
 })
 
-test('no hint on the page\'s own origin, nor where there is no page (Node)', async () => {
+test("no hint on the page's own origin, nor where there is no page (Node)", async () => {
   const api = await closedOrigin()
   const sameOrigin = (): Promise<unknown> => createClient({ baseUrl: api, retry: false }).get('/stream/get', { transport: 'fetch' }).result
   vi.stubGlobal('location', { origin: api })

@@ -61,7 +61,9 @@ test('a 4 MB error page in a single chunk is cut at 64 KiB inside the read, and 
 test('a readable HTML error page still gives its visible text, entities decoded once', async () => {
   s = await serve((_req, res) => {
     res.writeHead(503, { 'Content-Type': 'text/html' })
-    res.end('<!doctype html><html><head><title>503</title><style>p{}</style><SCRIPT>x()</SCRIPT></head><body><p>Try &amp;lt;later&amp;gt; &lt;soon&gt;</p></body></html>')
+    res.end(
+      '<!doctype html><html><head><title>503</title><style>p{}</style><SCRIPT>x()</SCRIPT></head><body><p>Try &amp;lt;later&amp;gt; &lt;soon&gt;</p></body></html>',
+    )
   })
   const r = await createClient({ baseUrl: s.url }).post('/x').result
   expect(r.error?.message).toBe('HTTP 503: Try &lt;later&gt; <soon>')

@@ -100,7 +100,12 @@ test('stream.lastEventId is undefined until an event has an id, then follows the
   stream.on('delta', (e) => seen.push([e.text, stream.lastEventId]))
   const r = await stream.result
   expect(r.status).toBe('completed')
-  expect(seen).toEqual([['start', undefined], ['a', undefined], ['b', '7'], ['c', '7']])
+  expect(seen).toEqual([
+    ['start', undefined],
+    ['a', undefined],
+    ['b', '7'],
+    ['c', '7'],
+  ])
   expect(stream.lastEventId).toBe('s:9')
   expect(r.lastEventId).toBe('s:9')
 })

@@ -41,7 +41,7 @@ test('any other JSON is a content-type error whose message has a hint, not the d
   expect(r.error!.message.length).toBeLessThan(300)
 })
 
-test("JSON with an error message gives that message in the content-type error", async () => {
+test('JSON with an error message gives that message in the content-type error', async () => {
   const r = await createClient({ baseUrl: other.url }).post('/error').result
   expect(r.error).toMatchObject({ code: 'content-type', message: 'Expected text/event-stream, got application/json; charset=utf-8: Model not found' })
 })

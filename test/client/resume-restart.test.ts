@@ -19,11 +19,7 @@ async function amnesiac(ids: string[]) {
   })
 }
 
-for (const ids of [
-  ['1', '2'],
-  ['a1', 'a2'],
-  ['7'],
-]) {
+for (const ids of [['1', '2'], ['a1', 'a2'], ['7']]) {
   test(`a server that ignores Last-Event-ID (ids ${ids.join(', ')}) is stopped after one resume, the text not repeated`, async () => {
     await amnesiac(ids)
     const r = await createClient({ baseUrl: s.url, retry }).post('/x').result

@@ -95,4 +95,3 @@ test('abort() during the backoff wait stops retrying at once', async () => {
   expect(r.status).toBe('aborted')
   expect(s.requests).toHaveLength(1)
 })
-

@@ -8,7 +8,11 @@ function fakeStream() {
   const stream: Pick<LlmStream, 'on'> = {
     on(type, fn) {
       listeners.set(type, [...(listeners.get(type) ?? []), fn as (e: StreamEvent) => void])
-      return () => listeners.set(type, (listeners.get(type) ?? []).filter((l) => l !== fn))
+      return () =>
+        listeners.set(
+          type,
+          (listeners.get(type) ?? []).filter((l) => l !== fn),
+        )
     },
   }
   const emit = (e: StreamEvent) => {

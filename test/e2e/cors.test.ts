@@ -97,7 +97,7 @@ test('with CORS headers, the same calls from another origin complete', async () 
   }
 })
 
-test('a failed request to the page\'s own origin carries no CORS hint', async () => {
+test("a failed request to the page's own origin carries no CORS hint", async () => {
   // The static server has no backend: /stream/ is a 404 here, an answer the page can read.
   const r = await run(web.url, 'fetch-get', {})
   expect(r.code).toBe('http')

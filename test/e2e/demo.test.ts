@@ -140,7 +140,10 @@ test('a Flask backend that dies ends the demo instead of leaving a proxy to nowh
   const run = demo(['--no-build'])
   await up(run)
   // The demo's only child once it is up (the builds were skipped).
-  const [flaskPid] = execFileSync('pgrep', ['-P', String(run.child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number)
+  const [flaskPid] = execFileSync('pgrep', ['-P', String(run.child.pid)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map(Number)
   process.kill(flaskPid!, 'SIGKILL')
   expect(await run.exit).toBe(1)
   expect(run.stderr()).toMatch(/the Flask backend exited/)
@@ -149,7 +152,10 @@ test('a Flask backend that dies ends the demo instead of leaving a proxy to nowh
 
 test('x-mock-* headers from a page reach the mock only with --forward-faults', async () => {
   // The fault: the mock answers 503, which the backend reports as an upstream failure.
-  for (const [args, ok] of [[[], true], [['--forward-faults'], false]] as const) {
+  for (const [args, ok] of [
+    [[], true],
+    [['--forward-faults'], false],
+  ] as const) {
     const run = demo(['--no-build', ...args])
     try {
       await up(run)

@@ -17,11 +17,11 @@ const ANSWER = [
   'Here is your picture: ',
   `<img src=x onerror="${PWN}='img'">`,
   ' and a script ',
-  `<script>${PWN}='script'<\/script>`,
+  `<script>${PWN}='script'</script>`,
   ', an ',
   `<svg><animate onbegin="${PWN}='svg'" attributeName=x dur=1s>`,
   ' <b>bold</b> &lt;escaped&gt; &amp; ',
-  `<iframe srcdoc="<script>parent.${PWN}='iframe'<\/script>"></iframe>`,
+  `<iframe srcdoc="<script>parent.${PWN}='iframe'</script>"></iframe>`,
   '\nDone.',
 ]
 const REASONING = [`<img src=y onerror="${PWN}='reasoning'">`, ' I will answer with markup.']

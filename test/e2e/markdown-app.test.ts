@@ -35,8 +35,7 @@ test('the Markdown page streams a Markdown answer under the CSP: committed nodes
     const w = window as unknown as { __removed: string[] }
     w.__removed = []
     new MutationObserver((records) => {
-      for (const r of records)
-        for (const n of Array.from(r.removedNodes)) if (!(n as Element).classList?.contains('md-tail')) w.__removed.push(n.nodeName)
+      for (const r of records) for (const n of Array.from(r.removedNodes)) if (!(n as Element).classList?.contains('md-tail')) w.__removed.push(n.nodeName)
     }).observe(document.getElementById('answer')!, { childList: true })
   })
   await page.click('#send')

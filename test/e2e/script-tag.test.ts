@@ -68,19 +68,22 @@ test('a GET (EventSource) shows the exact answer, and its EventSource is CLOSED 
   await screenshot(page, 'script-tag-get')
 })
 
-test.each(['get', 'post'] as const)('a Chinese answer with emoji, tabs and newlines arrives intact over %s, also with the emoji split across tokens', async (mode) => {
-  const prompt = '请详细介绍一下 Flask 的流式输出'
-  const expected = expectedText(prompt, THINK)
-  // Guard: the script really contains what this test is about.
-  for (const part of ['👨\u200d💻', '👋', '\n\n', '\t', '\u200b', '\u3000', '。']) expect(expected).toContain(part)
-  // The upstream cuts the first emoji's surrogate pair in two tokens; Flask
-  // then sends '\ud83d' and '\udc4b' as separate repr strings.
-  stack.faults({ loneSurrogates: 1 })
-  expect(await ask(prompt, mode)).toBe('completed')
-  expect(await answer()).toBe(expected)
-  expect(await answer()).not.toContain('\ufffd')
-  if (mode === 'post') await screenshot(page, 'script-tag-chinese')
-})
+test.each(['get', 'post'] as const)(
+  'a Chinese answer with emoji, tabs and newlines arrives intact over %s, also with the emoji split across tokens',
+  async (mode) => {
+    const prompt = '请详细介绍一下 Flask 的流式输出'
+    const expected = expectedText(prompt, THINK)
+    // Guard: the script really contains what this test is about.
+    for (const part of ['👨\u200d💻', '👋', '\n\n', '\t', '\u200b', '\u3000', '。']) expect(expected).toContain(part)
+    // The upstream cuts the first emoji's surrogate pair in two tokens; Flask
+    // then sends '\ud83d' and '\udc4b' as separate repr strings.
+    stack.faults({ loneSurrogates: 1 })
+    expect(await ask(prompt, mode)).toBe('completed')
+    expect(await answer()).toBe(expected)
+    expect(await answer()).not.toContain('\ufffd')
+    if (mode === 'post') await screenshot(page, 'script-tag-chinese')
+  },
+)
 
 test.each(['get', 'post'] as const)('Stop during a %s stream ends it as aborted and the backend sees the disconnect', async (mode) => {
   const prompt = 'A long answer, please'

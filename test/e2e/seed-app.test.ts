@@ -64,7 +64,8 @@ async function streamOnSeedPage(seed: Seed, mode: 'get' | 'post'): Promise<{ pag
   const r = await page.evaluate(async (m): Promise<PageResult> => {
     const { createClient } = (window as unknown as { LlmSse: typeof import('../../src/index.js') }).LlmSse
     const client = createClient()
-    const s = m === 'get' ? client.get('/stream/get', { query: { text: '详解一下flask框架' } }) : client.post('/stream/post', { json: { prompt: '详解一下flask框架' } })
+    const s =
+      m === 'get' ? client.get('/stream/get', { query: { text: '详解一下flask框架' } }) : client.post('/stream/post', { json: { prompt: '详解一下flask框架' } })
     const r = await s.result
     return { status: r.status, text: r.text, reasoning: r.reasoning, code: r.error?.code, httpStatus: r.error?.status, message: r.error?.message }
   }, mode)

@@ -125,7 +125,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const browserStart = launchChromium()
     cleanups.push(async () => (await browserStart.catch(() => undefined))?.close())
     const mockStart = startMockServer()
-    await Promise.all([buildUmd(distDir), options.app ? buildApp(appDir) : undefined, options.reactChat ? buildApp(reactChatDir, 'react-chat') : undefined, mockStart])
+    await Promise.all([
+      buildUmd(distDir),
+      options.app ? buildApp(appDir) : undefined,
+      options.reactChat ? buildApp(reactChatDir, 'react-chat') : undefined,
+      mockStart,
+    ])
     const mock = await mockStart
     cleanups.push(() => mock.close())
     const flask = await startFlask({ upstream: options.upstream ?? mock.url, ...options.flask })

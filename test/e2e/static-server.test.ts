@@ -198,7 +198,9 @@ test('symlinks under a served folder do not serve files outside it', async () =>
 })
 
 test('x-mock-* headers from the public port reach the backend only when forwarding was asked for', async () => {
-  const backend = await backendServer((req, res) => res.end(JSON.stringify({ delay: req.headers['x-mock-delay'] ?? null, other: req.headers['x-other'] ?? null })))
+  const backend = await backendServer((req, res) =>
+    res.end(JSON.stringify({ delay: req.headers['x-mock-delay'] ?? null, other: req.headers['x-other'] ?? null })),
+  )
   const web = await start(backend)
   const headers = { 'X-Mock-Delay': '2147483647', 'X-Other': 'kept' }
   expect(await (await fetch(`${web.url}/stream/get`, { headers })).json()).toEqual({ delay: null, other: 'kept' })

@@ -185,5 +185,10 @@ export async function startSeed(upstream: string, dir = SEED_DIR): Promise<Pytho
         `The Flask tutorial app is missing: ${join(dir, file)} does not exist. These tests run the SDK against that app, ` +
           'checked out as ../shared/seed beside this repository.',
       )
-  return startPython(join(dir, 'app.py'), [], { SEED_PORT: '0', SEED_HOST: '127.0.0.1', OPENAI_BASE_URL: upstream, OPENAI_API_KEY: 'mock-key' }, /Running on (http:\/\/[\d.:]+)/)
+  return startPython(
+    join(dir, 'app.py'),
+    [],
+    { SEED_PORT: '0', SEED_HOST: '127.0.0.1', OPENAI_BASE_URL: upstream, OPENAI_API_KEY: 'mock-key' },
+    /Running on (http:\/\/[\d.:]+)/,
+  )
 }

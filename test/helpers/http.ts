@@ -64,7 +64,10 @@ export function sseHead(res: ServerResponse, status = 200, type = 'text/event-st
 /** The seed's repr dict event for one token. */
 export function seedEvent(content: string, extra = ''): string {
   const q = content.includes("'") && !content.includes('"') ? '"' : "'"
-  const body = content.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(new RegExp(q, 'g'), '\\' + q)
+  const body = content
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(new RegExp(q, 'g'), '\\' + q)
   return `data: {'content': ${q}${body}${q}, 'request_id': '123456789', 'userid': '789465'${extra}}\n\n`
 }
 

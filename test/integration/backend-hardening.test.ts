@@ -51,7 +51,10 @@ describe.each(['flask', 'fastapi'] as const)('%s reference backend', (server) =>
       upstream_status: 401,
     })
     // The log is read from the process's stderr pipe: it may trail the response.
-    const log = await until(() => backend.log(), (l) => l.includes('Incorrect API key provided'))
+    const log = await until(
+      () => backend.log(),
+      (l) => l.includes('Incorrect API key provided'),
+    )
     expect(log).toContain(`generation ${body.error.request_id!} failed`)
   })
 
@@ -64,14 +67,22 @@ describe.each(['flask', 'fastapi'] as const)('%s reference backend', (server) =>
     const error = (JSON.parse(last.split('\ndata: ')[1]!) as ErrorBody).error
     expect(error).toMatchObject({ type: 'upstream_error', request_id: res.headers.get('x-request-id') })
     expect(body).not.toMatch(/JSONDecode|Expecting|line \d+ column/)
-    await until(() => backend.log(), (l) => new RegExp(`${error.request_id!} failed.*(JSONDecodeError|Expecting)`).test(l))
+    await until(
+      () => backend.log(),
+      (l) => new RegExp(`${error.request_id!} failed.*(JSONDecodeError|Expecting)`).test(l),
+    )
   })
 
   test('GET / and the log never show the upstream URL credentials', async () => {
     const text = await (await fetch(`${backend.url}/`)).text()
     expect(text).toContain('/stream/get')
     expect(text).not.toMatch(/hunter2|llmuser/)
-    expect(backend.log().split('\n').filter((l) => /hunter2|llmuser/.test(l))).toEqual([])
+    expect(
+      backend
+        .log()
+        .split('\n')
+        .filter((l) => /hunter2|llmuser/.test(l)),
+    ).toEqual([])
   })
 
   test('a body over the size limit is a JSON 413, a deeply nested body a JSON 400', async () => {

@@ -33,7 +33,10 @@ const PROMPT = '详解一下flask框架 😀'
 const TEXT = expectedText(PROMPT)
 const REASONING = expectedReasoning(PROMPT, { think: true })
 
-for (const [format, backend] of [['repr', () => repr], ['json', () => json]] as const) {
+for (const [format, backend] of [
+  ['repr', () => repr],
+  ['json', () => json],
+] as const) {
   for (const mode of ['GET EventSource', 'GET fetch', 'POST'] as const) {
     test(`${mode} (${format}) completes with the exact script text, its reasoning and meta, one generation`, { timeout: 30_000 }, async () => {
       const b = backend()
@@ -51,7 +54,10 @@ for (const [format, backend] of [['repr', () => repr], ['json', () => json]] as 
       expect(typeof r.meta.request_id).toBe('string')
       const route = mode === 'POST' ? '/stream/post' : '/stream/get'
       // The stats in the failure message tell which stream is still open.
-      const after = await until(() => b.stats(), (s) => s.open === 0)
+      const after = await until(
+        () => b.stats(),
+        (s) => s.open === 0,
+      )
       expect(after.requests[route] - before.requests[route]).toBe(1)
       expect(after.completed - before.completed).toBe(1)
     })
@@ -80,7 +86,10 @@ test('abort() stops the generation: the backend sees the disconnect and does not
   stream.on('delta', () => stream.abort())
   const r = await stream.result
   expect(r.status).toBe('aborted')
-  await until(() => repr.stats(), (s) => s.disconnected > before.disconnected)
+  await until(
+    () => repr.stats(),
+    (s) => s.disconnected > before.disconnected,
+  )
   expect((await repr.stats()).completed).toBe(before.completed)
   await eventually(() => mock.stats().open === 0)
 })

@@ -24,8 +24,16 @@ const PROMPT = '详解一下flask框架'
 
 type Mode = { name: string; route: string; run: (client: ReturnType<typeof createClient>, o: RequestOptions) => LlmStream }
 const modes: Mode[] = [
-  { name: 'GET EventSource', route: '/stream/get', run: (c, o) => c.get('/stream/get', { ...o, query: { ...(o.query as object), text: PROMPT }, transport: 'eventsource' }) },
-  { name: 'GET fetch', route: '/stream/get', run: (c, o) => c.get('/stream/get', { ...o, query: { ...(o.query as object), text: PROMPT }, transport: 'fetch' }) },
+  {
+    name: 'GET EventSource',
+    route: '/stream/get',
+    run: (c, o) => c.get('/stream/get', { ...o, query: { ...(o.query as object), text: PROMPT }, transport: 'eventsource' }),
+  },
+  {
+    name: 'GET fetch',
+    route: '/stream/get',
+    run: (c, o) => c.get('/stream/get', { ...o, query: { ...(o.query as object), text: PROMPT }, transport: 'fetch' }),
+  },
   { name: 'POST fetch', route: '/stream/post', run: (c, o) => c.post('/stream/post', { ...o, json: { prompt: PROMPT } }) },
   {
     name: 'OpenAI POST',

@@ -30,7 +30,12 @@ let a: FlaskBackend
 let b: FlaskBackend
 
 function backend(server: 'flask' | 'fastapi', env: Record<string, string> = {}): Promise<FlaskBackend> {
-  return startFlask({ server, upstream: mock.url, format: 'json', env: { REDIS_URL: redis.url, RESUME_LIVENESS: String(LIVENESS_S), RESUME_GRACE: String(GRACE_S), ...env } })
+  return startFlask({
+    server,
+    upstream: mock.url,
+    format: 'json',
+    env: { REDIS_URL: redis.url, RESUME_LIVENESS: String(LIVENESS_S), RESUME_GRACE: String(GRACE_S), ...env },
+  })
 }
 
 beforeAll(async () => {
@@ -48,7 +53,10 @@ afterAll(async () => {
 
 const generations = (): number => mock.stats().requests[GENERATIONS] ?? 0
 
-for (const [from, to] of [['Flask', 'FastAPI'], ['FastAPI', 'Flask']] as const) {
+for (const [from, to] of [
+  ['Flask', 'FastAPI'],
+  ['FastAPI', 'Flask'],
+] as const) {
   test(`a stream cut on one worker resumes on another (${from} to ${to}): exact text, one generation`, { timeout: 60_000 }, async () => {
     const [first, second] = from === 'Flask' ? [a, b] : [b, a]
     const before = generations()
@@ -79,7 +87,10 @@ for (const [from, to] of [['Flask', 'FastAPI'], ['FastAPI', 'Flask']] as const) 
     expect(r.warnings.some((w) => w.code === 'retry')).toBe(true)
     expect(generations() - before).toBe(1)
     // The answer was saved once, by the worker that generated it.
-    await until(() => first.stats(), (st) => st.completed === firstBefore + 1)
+    await until(
+      () => first.stats(),
+      (st) => st.completed === firstBefore + 1,
+    )
     expect((await second.stats()).completed).toBe(secondBefore)
   })
 }
@@ -114,25 +125,38 @@ test('an explicit cancel on another worker stops the generation and its upstream
   })
   const streamId = res.headers.get('x-stream-id')
   expect(streamId).toMatch(/^[0-9a-f]{32}$/)
-  await until(() => mock.stats().open, (open) => open >= 1)
+  await until(
+    () => mock.stats().open,
+    (open) => open >= 1,
+  )
   const t0 = Date.now()
   const cancel = await fetch(`${b.url}/stream/${streamId}/cancel`, { method: 'POST' })
   expect(cancel.status).toBe(202)
   const body = await res.text()
   expect(body).toMatch(/event: error\nid: \S+\ndata: .*"cancelled"/)
-  await until(() => mock.stats().open, (open) => open === 0)
+  await until(
+    () => mock.stats().open,
+    (open) => open === 0,
+  )
   expect(Date.now() - t0).toBeLessThan(5_000)
   expect((await fetch(`${b.url}/stream/${'0'.repeat(32)}/cancel`, { method: 'POST' })).status).toBe(404)
 })
 
 test('a generation nobody follows goes on for the grace period, then stops its upstream', { timeout: 60_000 }, async () => {
-  await until(() => mock.stats().open, (open) => open === 0)
+  await until(
+    () => mock.stats().open,
+    (open) => open === 0,
+  )
   const s = createClient({ baseUrl: a.url }).post('/stream/post', { json: { prompt: PROMPT }, headers: { 'x-mock-delay': '200' } })
   s.on('delta', () => s.abort())
   expect((await s.result).status).toBe('aborted')
   const gone = Date.now()
   expect(mock.stats().open).toBe(1)
-  await until(() => mock.stats().open, (open) => open === 0, 15_000)
+  await until(
+    () => mock.stats().open,
+    (open) => open === 0,
+    15_000,
+  )
   const waited = Date.now() - gone
   // The grace period, plus the reader presence (3 s), a blocked read and a heartbeat, with slack for a loaded machine.
   expect(waited).toBeGreaterThanOrEqual(GRACE_S * 1000)

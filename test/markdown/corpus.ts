@@ -7,7 +7,12 @@ import spec from 'commonmark-spec'
 import { prng } from '../helpers/chunks.js'
 
 /** The spec's examples (its `→` stands for a tab). */
-export const specExamples = spec.tests.map((t) => ({ number: t.number, section: t.section, markdown: t.markdown.replace(/→/g, '\t'), html: t.html.replace(/→/g, '\t') }))
+export const specExamples = spec.tests.map((t) => ({
+  number: t.number,
+  section: t.section,
+  markdown: t.markdown.replace(/→/g, '\t'),
+  html: t.html.replace(/→/g, '\t'),
+}))
 
 /** GFM tables / task lists / strikethrough / autolinks, and cases where a later line changes an earlier block. */
 export const cases = JSON.parse(readFileSync('test/fixtures/markdown/cases.json', 'utf8')) as { gfm: string[]; tricky: string[] }

@@ -159,7 +159,9 @@ describe('code blocks', () => {
   })
 
   test('highlight runs once per finished block, never on the growing tail, and its HTML string is reduced to spans', () => {
-    const highlight = vi.fn((code: string) => `<span class="hljs-keyword">${code.trim()}</span><img src=x onerror=alert(1)><script>alert(1)</script><b style="x">b</b>`)
+    const highlight = vi.fn(
+      (code: string) => `<span class="hljs-keyword">${code.trim()}</span><img src=x onerror=alert(1)><script>alert(1)</script><b style="x">b</b>`,
+    )
     const { el, view, frame } = manual({ highlight })
     for (const piece of tokens('```js\nconst a = 1\nconst b = 2\n```\n\nafter\n')) {
       view.append(piece)

@@ -77,7 +77,12 @@ test('committed blocks never change: same object, same id, same HTML from the mo
 })
 
 test('at every read, what is shown equals a fresh parse of the text so far (reads that skip the parser included)', () => {
-  const docs = [answer(6_000), ...cases.gfm, ...cases.tricky.filter((t) => !t.includes(']:')), ...specExamples.filter((e) => !e.markdown.includes(']:')).map((e) => e.markdown)]
+  const docs = [
+    answer(6_000),
+    ...cases.gfm,
+    ...cases.tricky.filter((t) => !t.includes(']:')),
+    ...specExamples.filter((e) => !e.markdown.includes(']:')).map((e) => e.markdown),
+  ]
   const shown = (s: MarkdownStream) => html([...s.snapshot.committed, ...(s.snapshot.tail ? [s.snapshot.tail] : [])])
   let skipped = 0
   let reads = 0
@@ -160,7 +165,11 @@ describe('half-written Markdown in the tail shows as it will most likely end', (
     ['2 * 3 and snake_case do not leak emphasis', 'so 2 * 3 = snake_case', '<p>so 2 * 3 = snake_case</p>\n'],
     ['a setext underline being typed waits', 'Title\n=', '<p>Title</p>\n'],
     ['a list marker alone waits', 'para\n\n-', '<p>para</p>\n'],
-    ['a partial table row waits for its row end', '| a | b |\n|---|---|\n| 1 | 2 |\n| 3', '<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n'],
+    [
+      'a partial table row waits for its row end',
+      '| a | b |\n|---|---|\n| 1 | 2 |\n| 3',
+      '<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n',
+    ],
     ['a table header waits for its delimiter row', 'intro\n\n| a | b |\n|--', '<p>intro</p>\n'],
     ['a reference definition being typed does not show', 'x\n\n[a]: https://a.exa', '<p>x</p>\n'],
   ])('%s', (_, text, want) => {

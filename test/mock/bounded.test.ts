@@ -21,7 +21,14 @@ let url: string
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'llm-sse-mock-bounded-'))
   const cli = join(dir, 'mock-cli.mjs')
-  await build({ entryPoints: [new URL('../../src/mock/cli.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'esm', outfile: cli, logLevel: 'silent' })
+  await build({
+    entryPoints: [new URL('../../src/mock/cli.ts', import.meta.url).pathname],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: cli,
+    logLevel: 'silent',
+  })
   child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, cli, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
   url = await new Promise<string>((resolve, reject) => {
     let out = ''

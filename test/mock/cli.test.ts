@@ -15,7 +15,14 @@ let cli: string
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'llm-sse-mock-'))
   cli = join(dir, 'mock-cli.mjs')
-  await build({ entryPoints: [new URL('../../src/mock/cli.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'esm', outfile: cli, logLevel: 'silent' })
+  await build({
+    entryPoints: [new URL('../../src/mock/cli.ts', import.meta.url).pathname],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: cli,
+    logLevel: 'silent',
+  })
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

@@ -82,7 +82,11 @@ test('ids=1 numbers every event and retry=<ms> comes first', async () => {
 test('dropAfter=N sends N whole events then cuts the connection without the terminating chunk', async () => {
   const res = await get('dropAfter=3')
   expect(res.complete).toBe(false)
-  expect(dataOf(res.text).map(contentOf)).toEqual(scriptFor('hi').tokens.slice(0, 3).map((t) => `'${t}'`.replace("''s'", '"\'s"')))
+  expect(dataOf(res.text).map(contentOf)).toEqual(
+    scriptFor('hi')
+      .tokens.slice(0, 3)
+      .map((t) => `'${t}'`.replace("''s'", '"\'s"')),
+  )
   expect(res.text.endsWith('\n\n')).toBe(true)
   const bytes = (await wire(mock.port, 'GET /stream/get?text=hi&dropAfter=3 HTTP/1.1')).toString('latin1')
   expect(bytes.endsWith("'userid': '789465'}\n\n\r\n")).toBe(true)
@@ -123,7 +127,7 @@ test('noDone=1 ends the body cleanly without the completed event, [DONE] or fini
   expect(chat.text).not.toContain('"usage":{')
 })
 
-test('status=500 sends Werkzeug\'s exact HTML page, body=json an OpenAI error document', async () => {
+test("status=500 sends Werkzeug's exact HTML page, body=json an OpenAI error document", async () => {
   const html = await get('status=500')
   expect(html.status).toBe(500)
   expect(html.statusText).toBe('INTERNAL SERVER ERROR')
@@ -169,7 +173,7 @@ test('errorEvent=N sends an error event after N tokens and ends the body', async
   expect(text.text.endsWith('event: error\ndata: Mock upstream failure after 1 tokens\n\n')).toBe(true)
 })
 
-test('seedError=N sends the seed\'s intended 错误发生 event after N tokens', async () => {
+test("seedError=N sends the seed's intended 错误发生 event after N tokens", async () => {
   const res = await get('seedError=2')
   expect(res.complete).toBe(true)
   expect(dataOf(res.text).at(-1)).toBe('错误发生:can only concatenate str (not "NoneType") to str')
@@ -222,7 +226,11 @@ test('?scenario=<name> applies its settings, and explicit parameters override th
 
 test('lastContent=final puts finish_reason on the last content chunk, with no separate finish chunk', async () => {
   const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] })
-  const res = await raw(`${mock.url}/v1/chat/completions?lastContent=final&think=off`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+  const res = await raw(`${mock.url}/v1/chat/completions?lastContent=final&think=off`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+  })
   const chunks = dataOf(res.text)
   expect(chunks.at(-1)).toBe('[DONE]')
   const parsed = chunks.slice(0, -1).map((c) => JSON.parse(c) as { choices: [{ delta: { content?: string }; finish_reason: string | null }] })

@@ -103,7 +103,10 @@ test.each(CASES)('msw handlers answer %s with the same status, headers and bytes
 })
 
 test('a cut stream from msw errors the read with TypeError terminated after the same bytes', async () => {
-  const [fromServer, fromMsw] = [await read(`${mock.url}/v1/chat/completions?dropAfter=3`, chat({ stream: true })), await read(`${MSW}/v1/chat/completions?dropAfter=3`, chat({ stream: true }))]
+  const [fromServer, fromMsw] = [
+    await read(`${mock.url}/v1/chat/completions?dropAfter=3`, chat({ stream: true })),
+    await read(`${MSW}/v1/chat/completions?dropAfter=3`, chat({ stream: true })),
+  ]
   expect(fromMsw.body).toBe(fromServer.body)
   expect(fromMsw.errored).toBe('terminated')
   expect(fromServer.errored).toBe('terminated')

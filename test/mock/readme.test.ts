@@ -21,7 +21,10 @@ function paramsTable(): string {
 
 function scenariosTable(): string {
   const rows = MOCK_SCENARIOS.map((s) => {
-    const settings = Object.entries(s.params).map(([k, v]) => `\`${k}=${v}\``).join(' ') || '—'
+    const settings =
+      Object.entries(s.params)
+        .map(([k, v]) => `\`${k}=${v}\``)
+        .join(' ') || '—'
     const ends = s.expect.map((e) => `\`${e.status}\`${e.code ? `/\`${e.code}\`` : ''}${e.warning ? ` + \`${e.warning}\` warning` : ''}`).join(' or ')
     return `| \`${s.name}\` | ${settings} | ${cell(s.description)} | ${ends} |`
   })

@@ -9,9 +9,42 @@ import { python } from './wire.js'
 // BOM, private use, surrogates, unassigned (U+0378) and assigned after
 // Unicode 14 (U+1FAE8, escaped by Python 3.11).
 const SPECIAL = [
-  "'", '"', '\\', '\n', '\r', '\t', '\0', '\x07', '\x1b', '\x7f', '\x80', '\x9f', '\xa0', '\xad', 'é', '中', '文',
-  '👨', '\u200d', '💻', '\u200b', '\u2028', '\u2029', '\u3000', '\ufeff', '\ue000', '\u{f0000}', '\ud800', '\udc00',
-  '\u0378', '\u{1fae8}', '\u{10ffff}', ' ', 'a', 'Z', '~',
+  "'",
+  '"',
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  '\0',
+  '\x07',
+  '\x1b',
+  '\x7f',
+  '\x80',
+  '\x9f',
+  '\xa0',
+  '\xad',
+  'é',
+  '中',
+  '文',
+  '👨',
+  '\u200d',
+  '💻',
+  '\u200b',
+  '\u2028',
+  '\u2029',
+  '\u3000',
+  '\ufeff',
+  '\ue000',
+  '\u{f0000}',
+  '\ud800',
+  '\udc00',
+  '\u0378',
+  '\u{1fae8}',
+  '\u{10ffff}',
+  ' ',
+  'a',
+  'Z',
+  '~',
 ]
 
 function generate(count: number): string[] {
@@ -35,15 +68,15 @@ function generate(count: number): string[] {
 test('pyRepr of strings agrees with CPython 3.11 repr() on 5000 generated strings', () => {
   const strings = generate(5000)
   // JSON carries lone surrogates as \udxxx escapes both ways.
-  const expected = JSON.parse(python('import json,sys\nprint(json.dumps([repr(s) for s in json.loads(sys.stdin.read())]))', JSON.stringify(strings))) as string[]
+  const expected = JSON.parse(
+    python('import json,sys\nprint(json.dumps([repr(s) for s in json.loads(sys.stdin.read())]))', JSON.stringify(strings)),
+  ) as string[]
   const mismatches = strings.filter((s, i) => pyRepr(s) !== expected[i])
   expect(mismatches.map((s) => [s, pyRepr(s), expected[strings.indexOf(s)]])).toEqual([])
 })
 
 test('pyRepr of every single code point agrees with CPython 3.11 repr()', () => {
-  const out = python(
-    'import sys\nsys.stdout.buffer.write("\\n".join(repr(chr(c)) for c in range(0x110000)).encode("utf-8"))',
-  )
+  const out = python('import sys\nsys.stdout.buffer.write("\\n".join(repr(chr(c)) for c in range(0x110000)).encode("utf-8"))')
   const lines = out.split('\n')
   expect(lines.length).toBe(0x110000)
   let mismatches = 0
@@ -59,7 +92,27 @@ test('pyRepr of every single code point agrees with CPython 3.11 repr()', () => 
 
 test('pyRepr of floats agrees with CPython float repr() on specials and 3000 random doubles', () => {
   const random = createRandom(7)
-  const values = [0.1, 1e16, 1e15, 1e-4, 1e-5, 5e-324, 1.7976931348623157e308, -0, 0, Infinity, -Infinity, NaN, 123456789, 2 ** 53, 1e22, 1.5e-7, 0.30000000000000004, 100, -2.5]
+  const values = [
+    0.1,
+    1e16,
+    1e15,
+    1e-4,
+    1e-5,
+    5e-324,
+    1.7976931348623157e308,
+    -0,
+    0,
+    Infinity,
+    -Infinity,
+    NaN,
+    123456789,
+    2 ** 53,
+    1e22,
+    1.5e-7,
+    0.30000000000000004,
+    100,
+    -2.5,
+  ]
   const view = new DataView(new ArrayBuffer(8))
   for (let i = 0; i < 3000; i++) {
     view.setUint32(0, Math.floor(random() * 2 ** 32))
@@ -71,7 +124,10 @@ test('pyRepr of floats agrees with CPython float repr() on specials and 3000 ran
     return [...new Uint8Array(view.buffer)].map((b) => b.toString(16).padStart(2, '0')).join('')
   })
   const expected = JSON.parse(
-    python('import json,struct,sys\nprint(json.dumps([repr(struct.unpack(">d", bytes.fromhex(h))[0]) for h in json.loads(sys.stdin.read())]))', JSON.stringify(hex)),
+    python(
+      'import json,struct,sys\nprint(json.dumps([repr(struct.unpack(">d", bytes.fromhex(h))[0]) for h in json.loads(sys.stdin.read())]))',
+      JSON.stringify(hex),
+    ),
   ) as string[]
   expect(values.map((v) => pyRepr(pyFloat(v)))).toEqual(expected)
 })
@@ -82,7 +138,16 @@ test('pyRepr of containers, ints and constants matches CPython', () => {
       { content: "'s", request_id: '123456789', n: 1, f: pyFloat(1), t: true, no: false, none: null, l: [1, pyTuple(2), pyTuple()], tu: pyTuple(1, 'a') },
       `{'content': "'s", 'request_id': '123456789', 'n': 1, 'f': 1.0, 't': True, 'no': False, 'none': None, 'l': [1, (2,), ()], 'tu': (1, 'a')}`,
     ],
-    [new Map<unknown, unknown>([[1, 'a'], [null, 2], [pyTuple(1, 2), 3], [pyFloat(1.5), [{}]], [false, []]]), `{1: 'a', None: 2, (1, 2): 3, 1.5: [{}], False: []}`],
+    [
+      new Map<unknown, unknown>([
+        [1, 'a'],
+        [null, 2],
+        [pyTuple(1, 2), 3],
+        [pyFloat(1.5), [{}]],
+        [false, []],
+      ]),
+      `{1: 'a', None: 2, (1, 2): 3, 1.5: [{}], False: []}`,
+    ],
     [2n ** 70n, '1180591620717411303424'],
     [-7, '-7'],
     [0.5, '0.5'],
@@ -96,7 +161,9 @@ test('pyRepr of containers, ints and constants matches CPython', () => {
     '0.5',
     '2**60',
   ]
-  const fromPython = python(`for v in [${literals.join(', ')}]: print(repr(v))`).trimEnd().split('\n')
+  const fromPython = python(`for v in [${literals.join(', ')}]: print(repr(v))`)
+    .trimEnd()
+    .split('\n')
   expect(cases.map(([, text]) => text)).toEqual(fromPython)
   expect(cases.map(([value]) => pyRepr(value as never))).toEqual(fromPython)
 })
@@ -107,6 +174,19 @@ test('pyJsonDumps agrees with json.dumps(ensure_ascii=False) on generated string
     python('import json,sys\nprint(json.dumps([json.dumps(s, ensure_ascii=False) for s in json.loads(sys.stdin.read())]))', JSON.stringify(strings)),
   ) as string[]
   expect(strings.map((s) => pyJsonDumps(s))).toEqual(expected)
-  const dict = python(`import json\nprint(json.dumps({'content': 'a"b', 'n': 1, 'f': 1.0, 'x': float('nan'), 'l': (1, None, True), 1: 2}, ensure_ascii=False))`).trimEnd()
-  expect(pyJsonDumps(new Map<never, never>([['content', 'a"b'], ['n', 1], ['f', pyFloat(1)], ['x', NaN], ['l', pyTuple(1, null, true)], [1, 2]] as never))).toBe(dict)
+  const dict = python(
+    `import json\nprint(json.dumps({'content': 'a"b', 'n': 1, 'f': 1.0, 'x': float('nan'), 'l': (1, None, True), 1: 2}, ensure_ascii=False))`,
+  ).trimEnd()
+  expect(
+    pyJsonDumps(
+      new Map<never, never>([
+        ['content', 'a"b'],
+        ['n', 1],
+        ['f', pyFloat(1)],
+        ['x', NaN],
+        ['l', pyTuple(1, null, true)],
+        [1, 2],
+      ] as never),
+    ),
+  ).toBe(dict)
 })

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
 import { BAD_UTF8_TEXT, DEFAULT_PROMPT, expectedReasoning, expectedText, scriptFor } from '../../src/mock/script.js'
 
-const PROMPTS = ['hello', 'Explain SSE', '', DEFAULT_PROMPT, '你好', 'a'.repeat(500), "it's \"quoted\"\n\t\\", '👨‍💻 emoji']
+const PROMPTS = ['hello', 'Explain SSE', '', DEFAULT_PROMPT, '你好', 'a'.repeat(500), 'it\'s "quoted"\n\t\\', '👨‍💻 emoji']
 
 test('the same prompt and options always give the same script', () => {
   for (const prompt of PROMPTS) {
@@ -20,18 +20,54 @@ test('every script, in both languages, carries the tokens that break naive decod
     for (const lang of ['en', 'zh'] as const) {
       const { tokens } = scriptFor(prompt, { lang })
       const has = (f: (t: string) => boolean): boolean => tokens.some(f)
-      expect(has((t) => t.includes("'") && !t.includes('"')), 'only single quote').toBe(true)
-      expect(has((t) => t.includes('"') && !t.includes("'")), 'only double quote').toBe(true)
-      expect(has((t) => t.includes('"') && t.includes("'")), 'both quotes').toBe(true)
-      expect(has((t) => t.includes('\\')), 'backslash').toBe(true)
-      expect(has((t) => t === '\t'), 'tab').toBe(true)
-      expect(has((t) => t === '\n\n'), 'paragraph break').toBe(true)
-      expect(has((t) => /\n\S/.test(t)), 'newline inside a token').toBe(true)
-      expect(has((t) => t === '👨\u200d💻'), 'ZWJ emoji').toBe(true)
-      expect(has((t) => t.includes('\u200b')), 'zero-width space').toBe(true)
-      expect(has((t) => /\p{Script=Han}/u.test(t)), 'Chinese').toBe(true)
-      expect(has((t) => /^ ?[A-Za-z]+$/.test(t)), 'English').toBe(true)
-      expect(has((t) => t === ' '), 'a lone space').toBe(true)
+      expect(
+        has((t) => t.includes("'") && !t.includes('"')),
+        'only single quote',
+      ).toBe(true)
+      expect(
+        has((t) => t.includes('"') && !t.includes("'")),
+        'only double quote',
+      ).toBe(true)
+      expect(
+        has((t) => t.includes('"') && t.includes("'")),
+        'both quotes',
+      ).toBe(true)
+      expect(
+        has((t) => t.includes('\\')),
+        'backslash',
+      ).toBe(true)
+      expect(
+        has((t) => t === '\t'),
+        'tab',
+      ).toBe(true)
+      expect(
+        has((t) => t === '\n\n'),
+        'paragraph break',
+      ).toBe(true)
+      expect(
+        has((t) => /\n\S/.test(t)),
+        'newline inside a token',
+      ).toBe(true)
+      expect(
+        has((t) => t === '👨\u200d💻'),
+        'ZWJ emoji',
+      ).toBe(true)
+      expect(
+        has((t) => t.includes('\u200b')),
+        'zero-width space',
+      ).toBe(true)
+      expect(
+        has((t) => /\p{Script=Han}/u.test(t)),
+        'Chinese',
+      ).toBe(true)
+      expect(
+        has((t) => /^ ?[A-Za-z]+$/.test(t)),
+        'English',
+      ).toBe(true)
+      expect(
+        has((t) => t === ' '),
+        'a lone space',
+      ).toBe(true)
       expect(tokens.every((t) => t.length > 0 && !t.includes('\r'))).toBe(true)
     }
 })

@@ -43,7 +43,11 @@ test('the seed routes send the headers Werkzeug sends: no Cache-Control, chunked
   const bytes = (await wire(mock.port, 'GET /stream/get?text=hi&length=1 HTTP/1.1')).toString('utf8')
   const head = bytes.slice(0, bytes.indexOf('\r\n\r\n'))
   expect(head.split('\r\n')[0]).toBe('HTTP/1.1 200 OK')
-  const names = head.split('\r\n').slice(1).map((l) => l.slice(0, l.indexOf(':')).toLowerCase()).sort()
+  const names = head
+    .split('\r\n')
+    .slice(1)
+    .map((l) => l.slice(0, l.indexOf(':')).toLowerCase())
+    .sort()
   expect(names).toEqual(['connection', 'content-type', 'date', 'server', 'transfer-encoding'])
   expect(head).toContain('Content-Type: text/event-stream; charset=utf-8\r\n')
   expect(head).toContain('Transfer-Encoding: chunked')
@@ -59,7 +63,7 @@ test('POST /stream/post streams the script of the JSON prompt, like GET with ?te
   expect(post.text).toBe(seedExpected(scriptFor('post me').tokens))
 })
 
-test('without a prompt the seed routes use the seed\'s hard-coded question', async () => {
+test("without a prompt the seed routes use the seed's hard-coded question", async () => {
   const res = await raw(`${mock.url}/stream/post`, { method: 'POST' })
   expect(res.text).toBe(seedExpected(scriptFor('详解一下flask框架').tokens))
 })
@@ -97,7 +101,11 @@ interface Chunk {
   usage?: Record<string, unknown> | null
 }
 
-async function chat(body: Record<string, unknown>, query = '', prefix = ''): Promise<{ res: Awaited<ReturnType<typeof raw>>; chunks: Chunk[]; data: string[] }> {
+async function chat(
+  body: Record<string, unknown>,
+  query = '',
+  prefix = '',
+): Promise<{ res: Awaited<ReturnType<typeof raw>>; chunks: Chunk[]; data: string[] }> {
   const res = await raw(`${mock.url}${prefix}/v1/chat/completions${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -178,7 +186,7 @@ test('a chat request without a user message gets an OpenAI-style 400', async () 
   expect(JSON.parse(res.text)).toMatchObject({ error: { type: 'invalid_request_error' } })
 })
 
-test('unknown paths get Werkzeug\'s 404 page and wrong methods its 405 page', async () => {
+test("unknown paths get Werkzeug's 404 page and wrong methods its 405 page", async () => {
   const missing = await raw(`${mock.url}/nope`)
   expect(missing.status).toBe(404)
   expect(missing.text).toContain('<title>404 Not Found</title>')

@@ -49,8 +49,6 @@ test('every link into the repository names a file that exists', () => {
 test('no source file points users at a repository path they do not have', () => {
   // TSDoc ships in dist/*.d.ts: a bare `src/mock/README.md` there leads nowhere.
   const tsdoc = (f: string) => (readFileSync(join(root, f), 'utf8').match(/\/\*\*[\s\S]*?\*\//g) ?? []).join('\n')
-  const bare = srcFiles('src').flatMap((f) =>
-    [...tsdoc(f).matchAll(/(?<!blob\/main\/)\b(?:src|examples|docs)\/[\w/.-]+\.md\b/g)].map((m) => `${f}: ${m[0]}`),
-  )
+  const bare = srcFiles('src').flatMap((f) => [...tsdoc(f).matchAll(/(?<!blob\/main\/)\b(?:src|examples|docs)\/[\w/.-]+\.md\b/g)].map((m) => `${f}: ${m[0]}`))
   expect(bare).toEqual([])
 })

@@ -34,13 +34,29 @@ function exportsOf(file: string): ts.Symbol[] {
 
 const resolved = (s: ts.Symbol) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s)
 const tags = (s: ts.Symbol) => (resolved(s).declarations ?? []).flatMap((d) => ts.getJSDocTags(d).map((t) => t.tagName.text))
-const names = (file: string) => exportsOf(file).map((s) => s.name).sort()
+const names = (file: string) =>
+  exportsOf(file)
+    .map((s) => s.name)
+    .sort()
 
 test('the mock-server entry exports the server, its tables and the expected answers, nothing internal', () => {
   expect(names(ENTRIES['./mock-server'])).toEqual(
     [
-      'DEFAULT_PROMPT', 'MOCK_ROUTES', 'MOCK_SCENARIOS', 'MockOutcome', 'MockRoute', 'MockScenario', 'MockServer', 'MockServerOptions',
-      'MockStatsSnapshot', 'Script', 'ScriptOptions', 'expectedReasoning', 'expectedText', 'scriptFor', 'startMockServer',
+      'DEFAULT_PROMPT',
+      'MOCK_ROUTES',
+      'MOCK_SCENARIOS',
+      'MockOutcome',
+      'MockRoute',
+      'MockScenario',
+      'MockServer',
+      'MockServerOptions',
+      'MockStatsSnapshot',
+      'Script',
+      'ScriptOptions',
+      'expectedReasoning',
+      'expectedText',
+      'scriptFor',
+      'startMockServer',
     ].sort(),
   )
 })
@@ -48,8 +64,22 @@ test('the mock-server entry exports the server, its tables and the expected answ
 test('the testing entry exports the msw handlers, their counters, the tables and the expected answers, nothing internal', () => {
   expect(names(ENTRIES['./testing'])).toEqual(
     [
-      'DEFAULT_PROMPT', 'MOCK_ROUTES', 'MOCK_SCENARIOS', 'MockHandlersOptions', 'MockOutcome', 'MockRoute', 'MockScenario', 'MockStats',
-      'MockStatsSnapshot', 'Script', 'ScriptOptions', 'createMockHandlers', 'createMockStats', 'expectedReasoning', 'expectedText', 'scriptFor',
+      'DEFAULT_PROMPT',
+      'MOCK_ROUTES',
+      'MOCK_SCENARIOS',
+      'MockHandlersOptions',
+      'MockOutcome',
+      'MockRoute',
+      'MockScenario',
+      'MockStats',
+      'MockStatsSnapshot',
+      'Script',
+      'ScriptOptions',
+      'createMockHandlers',
+      'createMockStats',
+      'expectedReasoning',
+      'expectedText',
+      'scriptFor',
     ].sort(),
   )
 })

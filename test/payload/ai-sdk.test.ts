@@ -36,8 +36,24 @@ beforeAll(async () => {
     if (url.pathname === '/ui') res.end(UI_STREAM)
     else if (url.pathname === '/ui-cut') res.end(UI_STREAM.slice(0, UI_STREAM.indexOf('data: {"type":"text-end"')))
     else if (url.pathname === '/ui-error')
-      res.end(sse([{ type: 'start' }, { type: 'text-start', id: 't1' }, { type: 'text-delta', id: 't1', delta: 'Par' }, { type: 'error', errorText: 'Rate limit reached' }]))
-    else res.end(sse(['g:"Thinking."', '0:"Hel"', '0:"lo!"', 'e:{"finishReason":"stop","usage":{"promptTokens":10,"completionTokens":3},"isContinued":false}', 'd:{"finishReason":"stop","usage":{"promptTokens":10,"completionTokens":3}}']))
+      res.end(
+        sse([
+          { type: 'start' },
+          { type: 'text-start', id: 't1' },
+          { type: 'text-delta', id: 't1', delta: 'Par' },
+          { type: 'error', errorText: 'Rate limit reached' },
+        ]),
+      )
+    else
+      res.end(
+        sse([
+          'g:"Thinking."',
+          '0:"Hel"',
+          '0:"lo!"',
+          'e:{"finishReason":"stop","usage":{"promptTokens":10,"completionTokens":3},"isContinued":false}',
+          'd:{"finishReason":"stop","usage":{"promptTokens":10,"completionTokens":3}}',
+        ]),
+      )
   })
 })
 afterAll(() => server.close())
@@ -107,8 +123,9 @@ test('a plain-text token like 2:30 does not make auto read the stream as a data 
   expect(d.decode(ev('0:"x"'))).toEqual({ text: '0:"x"' })
 })
 
-test("the data stream as the AI SDK serves it (text/plain lines, x-vercel-ai-data-stream: v1) is read over fetch", async () => {
-  const body = 'f:{"messageId":"step_1"}\ng:"Thinking."\n0:"Hel"\n0:"lo!"\ne:{"finishReason":"stop","isContinued":false}\nd:{"finishReason":"stop","usage":{"promptTokens":10,"completionTokens":3}}\n'
+test('the data stream as the AI SDK serves it (text/plain lines, x-vercel-ai-data-stream: v1) is read over fetch', async () => {
+  const body =
+    'f:{"messageId":"step_1"}\ng:"Thinking."\n0:"Hel"\n0:"lo!"\ne:{"finishReason":"stop","isContinued":false}\nd:{"finishReason":"stop","usage":{"promptTokens":10,"completionTokens":3}}\n'
   const plain = await serve((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-vercel-ai-data-stream': 'v1' })
     // Written in small pieces, cut inside lines.
@@ -120,7 +137,10 @@ test("the data stream as the AI SDK serves it (text/plain lines, x-vercel-ai-dat
     const r = await createClient({ baseUrl: plain.url }).post('/api/chat').result
     expect(r).toMatchObject({ status: 'completed', text: 'Hello!', reasoning: 'Thinking.', finishReason: 'stop', meta: { messageId: 'step_1' } })
     expect(r.warnings).toEqual([])
-    const cut = await createClient({ baseUrl: plain.url, fetch: (url, init) => fetch(url, init).then((res) => new Response(res.body!.pipeThrough(cutAt(50)), res)) }).post('/api/chat').result
+    const cut = await createClient({
+      baseUrl: plain.url,
+      fetch: (url, init) => fetch(url, init).then((res) => new Response(res.body!.pipeThrough(cutAt(50)), res)),
+    }).post('/api/chat').result
     // Cut in the middle of `0:"lo!"`: the half line is dropped, not shown.
     expect(cut).toMatchObject({ status: 'incomplete', text: 'Hel' })
     expect(cut.warnings.map((w) => w.code)).toEqual(['discarded'])

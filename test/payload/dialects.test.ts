@@ -47,9 +47,7 @@ test('content-dict: content None gives no text', () => {
 })
 
 test('content-dict: 错误发生: data is an error with the message after the colon', () => {
-  expect(contentDictDialect(ev("错误发生:'NoneType' object is not subscriptable")).error?.message).toBe(
-    "'NoneType' object is not subscriptable",
-  )
+  expect(contentDictDialect(ev("错误发生:'NoneType' object is not subscriptable")).error?.message).toBe("'NoneType' object is not subscriptable")
 })
 
 test("content-dict: a dict with status 'error' or an error key is an error", () => {
@@ -91,8 +89,7 @@ test('openai: reasoning_content (DeepSeek) and reasoning (Ollama) are reasoning'
 })
 
 test('openai: finish_reason is reported as finishReason', () => {
-  for (const r of ['stop', 'length', 'content_filter', 'tool_calls'])
-    expect(openaiDialect(ev(chunk({}, r))).finishReason).toBe(r)
+  for (const r of ['stop', 'length', 'content_filter', 'tool_calls']) expect(openaiDialect(ev(chunk({}, r))).finishReason).toBe(r)
   expect(openaiDialect(ev(chunk({ content: 'x' }))).finishReason).toBeUndefined()
 })
 
@@ -163,8 +160,7 @@ test('every dialect: event done ends the stream', () => {
 })
 
 test('every dialect: ping, heartbeat and keepalive events are ignored', () => {
-  for (const [name, d] of ALL)
-    for (const type of ['ping', 'heartbeat', 'keepalive', 'keep-alive']) expect(d(ev('{"t": 1}', type)), name).toEqual({})
+  for (const [name, d] of ALL) for (const type of ['ping', 'heartbeat', 'keepalive', 'keep-alive']) expect(d(ev('{"t": 1}', type)), name).toEqual({})
 })
 
 test('every dialect: other named event types are decoded like message', () => {
@@ -201,8 +197,7 @@ test('auto: an error object is an error', () => {
 })
 
 test('auto: plain data is a text token, and code tokens like { or {} stay text', () => {
-  for (const data of ['Hello', '{', '{}', '{ x: 1 }', '[1, 2]', '{"content"'])
-    expect(autoDialect(ev(data)), data).toEqual({ text: data })
+  for (const data of ['Hello', '{', '{}', '{ x: 1 }', '[1, 2]', '{"content"']) expect(autoDialect(ev(data)), data).toEqual({ text: data })
 })
 
 test('auto: a JSON object of no known format is a warning, not text, unless the stream is already text', () => {

@@ -57,8 +57,7 @@ test('a maxDepth beyond what the stack holds still gives a payload error, never 
 })
 
 test('maxDepth must be a non-negative integer: anything else is an invalid-options error', () => {
-  for (const bad of [-1, 1.5, NaN, Infinity, '10', {}])
-    expect(caught(() => parseJsonish('[]', { maxDepth: bad as number })).code).toBe('invalid-options')
+  for (const bad of [-1, 1.5, NaN, Infinity, '10', {}]) expect(caught(() => parseJsonish('[]', { maxDepth: bad as number })).code).toBe('invalid-options')
   expect(parseJsonish('1', { maxDepth: 0 })).toBe(1)
   expect(caught(() => parseJsonish('[]', { maxDepth: 0 })).code).toBe('payload')
 })

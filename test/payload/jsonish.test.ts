@@ -216,14 +216,16 @@ test('tuples and sets decode to arrays; a parenthesised value without comma is t
 })
 
 test('trailing commas, as Python allows, and whitespace between tokens are accepted', () => {
-  expect(parseJsonish("[1, 2,]")).toEqual([1, 2])
+  expect(parseJsonish('[1, 2,]')).toEqual([1, 2])
   expect(parseJsonish("{'a': 1,}")).toEqual({ a: 1 })
-  expect(parseJsonish("{1, 2,}")).toEqual([1, 2])
+  expect(parseJsonish('{1, 2,}')).toEqual([1, 2])
   expect(parseJsonish(" \t\r\n{ 'a' :\n[ 1 ,\t2 ] } \n")).toEqual({ a: [1, 2] })
 })
 
 test('non-string dict keys get the property names json.dumps gives them', () => {
-  const v = parseJsonish("{1: 'a', -2: 'b', 1.5: 'c', 1e+16: 'd', None: 'e', True: 'f', False: 'g', inf: 'h', -inf: 'i', nan: 'j', (1, 'x'): 'k', (): 'l', 18446744073709551616: 'm'}")
+  const v = parseJsonish(
+    "{1: 'a', -2: 'b', 1.5: 'c', 1e+16: 'd', None: 'e', True: 'f', False: 'g', inf: 'h', -inf: 'i', nan: 'j', (1, 'x'): 'k', (): 'l', 18446744073709551616: 'm'}",
+  )
   expect(v).toEqual({
     '1': 'a',
     '-2': 'b',
@@ -249,9 +251,9 @@ test('a __proto__ key becomes an own data property and never touches a prototype
     "[{'x': {'__proto__': {'polluted': 4}}}]",
   ]) {
     const v = parseJsonish(text) as Record<string, unknown>
-    const o = (Array.isArray(v) ? ((v[0] as Record<string, unknown>).x as Record<string, unknown>) : v)
+    const o = Array.isArray(v) ? ((v[0] as Record<string, unknown>).x as Record<string, unknown>) : v
     expect(Object.getPrototypeOf(o)).toBe(Object.prototype)
-    expect(Object.prototype.hasOwnProperty.call(o, '__proto__')).toBe(true)
+    expect(Object.hasOwn(o, '__proto__')).toBe(true)
     expect((o as { polluted?: unknown }).polluted).toBeUndefined()
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined()
     expect(Object.getOwnPropertyDescriptor(o, '__proto__')).toMatchObject({ enumerable: true, writable: true })
@@ -272,7 +274,7 @@ test('a word that names an Object.prototype member is not a value', () => {
 
 test('random JSON, also indented, decodes exactly like JSON.parse, integers past 2**53 aside', () => {
   let seed = 12345
-  const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
   const chars = ['a', 'Z', ' ', '"', "'", '\\', '/', '\n', '\u0000', '\u001f', '\u2028', 'é', '你', '😀', '\ud83d', '\ude80']
   const gen = (d: number): unknown => {
     const r = rand()
@@ -365,9 +367,7 @@ for (const [text, what, position, options] of BAD) {
 }
 
 test('an error message shows the text at the position, or says the input ended', () => {
-  expect(caught(() => parseJsonish("{'content': 'x' 'request_id': '1'}")).message).toBe(
-    `Expected ',' or '}' at position 16 near "'request_id': '1'}"`,
-  )
+  expect(caught(() => parseJsonish("{'content': 'x' 'request_id': '1'}")).message).toBe(`Expected ',' or '}' at position 16 near "'request_id': '1'}"`)
   expect(caught(() => parseJsonish('[1, 2')).message).toBe("Expected ',' or ']' at position 5 (end of input)")
   expect(caught(() => parseJsonish('[1\n2]')).message).toBe(`Expected ',' or ']' at position 3 near "2]"`)
 })

@@ -110,21 +110,38 @@ test('choice 0 is the answer; other choices are never mixed in, with one warning
 })
 
 test('a chunk holding choices 1 and 0 together takes choice 0, and a choice without index counts as 0', () => {
-  const two = ev(JSON.stringify({ id: 'c1', choices: [{ index: 1, delta: { content: 'B' } }, { index: 0, delta: { content: 'A' } }] }))
+  const two = ev(
+    JSON.stringify({
+      id: 'c1',
+      choices: [
+        { index: 1, delta: { content: 'B' } },
+        { index: 0, delta: { content: 'A' } },
+      ],
+    }),
+  )
   expect(openaiDialect(two).text).toBe('A')
   const noIndex = ev(JSON.stringify({ id: 'c1', choices: [{ delta: { content: 'A' } }] }))
   expect(openaiDialect(noIndex).text).toBe('A')
 })
 
 test('a refusal is kept apart from the answer in result.refusal, with one warning', () => {
-  const s = run([chunk({ role: 'assistant', content: null, refusal: '' }), chunk({ refusal: "I'm sorry, " }), chunk({ refusal: 'I cannot help.' }), chunk({}, 'stop'), ev('[DONE]')])
+  const s = run([
+    chunk({ role: 'assistant', content: null, refusal: '' }),
+    chunk({ refusal: "I'm sorry, " }),
+    chunk({ refusal: 'I cannot help.' }),
+    chunk({}, 'stop'),
+    ev('[DONE]'),
+  ])
   const result = s.of('done')[0]!.result
   expect(result).toMatchObject({ status: 'completed', text: '', refusal: "I'm sorry, I cannot help." })
   expect(result.warnings.map((w) => w.code)).toEqual(['refusal'])
 })
 
 test('logprobs are ignored: they add no text and no warning', () => {
-  const data = JSON.stringify({ id: 'c1', choices: [{ index: 0, delta: { content: 'Hi' }, logprobs: { content: [{ token: 'Hi', logprob: -0.1, bytes: [72, 105], top_logprobs: [] }] } }] })
+  const data = JSON.stringify({
+    id: 'c1',
+    choices: [{ index: 0, delta: { content: 'Hi' }, logprobs: { content: [{ token: 'Hi', logprob: -0.1, bytes: [72, 105], top_logprobs: [] }] } }],
+  })
   const s = run([ev(data), chunk({}, 'stop')])
   expect(s.r.text).toBe('Hi')
   expect(s.of('warning')).toEqual([])

@@ -37,8 +37,7 @@ test('tags split across pushes are recognised (<th + ink>, </thi + nk>)', () => 
 
 test('every two-way cut and the one-character split of a think stream give the same result', () => {
   const whole = '<think>\nstep 1\nstep 2\n</think>\n\nThe answer.'
-  for (const pieces of cuts(whole))
-    expect(run(pieces), JSON.stringify(pieces)).toMatchObject({ text: 'The answer.', reasoning: 'step 1\nstep 2' })
+  for (const pieces of cuts(whole)) expect(run(pieces), JSON.stringify(pieces)).toMatchObject({ text: 'The answer.', reasoning: 'step 1\nstep 2' })
 })
 
 test('the newlines after </think> are dropped even when they arrive in later pushes (DeepSeek-R1 via Ollama)', () => {

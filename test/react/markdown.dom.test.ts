@@ -32,7 +32,11 @@ function watchRemovals(root: Node) {
   const removed: Node[] = []
   const mo = new MutationObserver((rs) => rs.forEach((r) => r.removedNodes.forEach((n) => !(n as Element).classList?.contains('md-tail') && removed.push(n))))
   mo.observe(root, { childList: true, subtree: true })
-  return () => (removed.push(...mo.takeRecords().flatMap((r) => Array.from(r.removedNodes).filter((n) => !(n as Element).classList?.contains('md-tail')))), mo.disconnect(), removed)
+  return () => (
+    removed.push(...mo.takeRecords().flatMap((r) => Array.from(r.removedNodes).filter((n) => !(n as Element).classList?.contains('md-tail')))),
+    mo.disconnect(),
+    removed
+  )
 }
 
 const strict = (node: ReactNode) => render(h(StrictMode, null, node))

@@ -21,7 +21,10 @@ beforeAll(async () => {
 afterAll(() => mock.close())
 afterEach(async () => {
   cleanup()
-  await until(() => mock.stats().open, (n) => n === 0)
+  await until(
+    () => mock.stats().open,
+    (n) => n === 0,
+  )
   mock.resetStats()
 })
 
@@ -83,7 +86,10 @@ test('unmounting mid-answer aborts the request: the mock’s open responses go b
   await waitFor(() => expect(answer()?.textContent).toBe(expectedText('Hello there', { length: 5 })))
   expect(mock.stats().open).toBe(1)
   cleanup()
-  await until(() => mock.stats().open, (n) => n === 0)
+  await until(
+    () => mock.stats().open,
+    (n) => n === 0,
+  )
   expect(posts()).toBe(1)
 })
 
@@ -91,10 +97,14 @@ test('unmounting mid-answer aborts the request: the mock’s open responses go b
 test('options that change between renders do not restart the stream, and the latest callbacks are called', { timeout: 60_000 }, async () => {
   const finished: string[] = []
   const view = (label: string) =>
-    h(StrictMode, null, h(ChatView, {
-      // A new client options object, request function and callback on every render.
-      options: { client: { baseUrl: mock.url }, request: seedRequest({ delay: '5' }), onFinish: () => finished.push(label) },
-    }))
+    h(
+      StrictMode,
+      null,
+      h(ChatView, {
+        // A new client options object, request function and callback on every render.
+        options: { client: { baseUrl: mock.url }, request: seedRequest({ delay: '5' }), onFinish: () => finished.push(label) },
+      }),
+    )
   const { rerender } = render(view('first'))
   fireEvent.click(screen.getByText('Send'))
   await waitFor(() => expect(answer()?.textContent?.length).toBeGreaterThan(0), { timeout: 20_000 })
@@ -108,9 +118,13 @@ test('options that change between renders do not restart the stream, and the lat
 test('tokens arriving faster than frames cause at most one commit per animation frame', async () => {
   let commits = 0
   strict(
-    h(Profiler, { id: 'chat', onRender: () => void commits++ }, h(ChatView, {
-      options: { client: { baseUrl: mock.url }, request: seedRequest({ length: '200', delay: '2' }) },
-    })),
+    h(
+      Profiler,
+      { id: 'chat', onRender: () => void commits++ },
+      h(ChatView, {
+        options: { client: { baseUrl: mock.url }, request: seedRequest({ length: '200', delay: '2' }) },
+      }),
+    ),
   )
   // Count the frames that pass while the answer streams.
   let frames = 0
@@ -179,6 +193,9 @@ test('useStream: start() streams one answer, a second start() replaces it, unmou
   await waitFor(() => expect(p().textContent).toBe(expectedText('Again', { length: 4 })))
   expect(hook.status).toBe('streaming')
   cleanup()
-  await until(() => mock.stats().open, (n) => n === 0)
+  await until(
+    () => mock.stats().open,
+    (n) => n === 0,
+  )
   expect(posts()).toBe(2)
 })

@@ -20,9 +20,25 @@ const FIXTURES: [string, string[], { type?: string; data: string }[]][] = [
   [
     'varying odd uses of comments',
     [
-      ': Hello\n\n', ':'.repeat(300), '\n', 'data: First\n\n', ': Первый', ': 第二', '\n', 'data: Second\n\n',
-      ...Array<string>(10).fill(': Moop \n'), ': ثالث', '\n', 'data: Third\n\n', ':നാലാമത്തെ', '\n', 'data: Fourth\n\n',
-      `: ${EMOJIS} :`, '\n', 'data: Fifth\n\n', done,
+      ': Hello\n\n',
+      ':'.repeat(300),
+      '\n',
+      'data: First\n\n',
+      ': Первый',
+      ': 第二',
+      '\n',
+      'data: Second\n\n',
+      ...Array<string>(10).fill(': Moop \n'),
+      ': ثالث',
+      '\n',
+      'data: Third\n\n',
+      ':നാലാമത്തെ',
+      '\n',
+      'data: Fourth\n\n',
+      `: ${EMOJIS} :`,
+      '\n',
+      'data: Fifth\n\n',
+      done,
     ],
     [{ data: 'First' }, { data: 'Second' }, { data: 'Third' }, { data: 'Fourth' }, { data: 'Fifth' }, { type: 'done', data: '✔' }],
   ],
@@ -44,7 +60,10 @@ for (const [name, chunks, want] of FIXTURES)
     for (const [cut, pieces] of [['as the fixture sends it', chunks] as const, ...splits(bytesOf(text))]) {
       const got = collect(pieces, { maxEventBytes: 32 })
       expect(got.errors, cut).toEqual([])
-      expect(got.events.map((e) => ({ ...(e.type === 'message' ? {} : { type: e.type }), data: e.data })), cut).toEqual(want)
+      expect(
+        got.events.map((e) => ({ ...(e.type === 'message' ? {} : { type: e.type }), data: e.data })),
+        cut,
+      ).toEqual(want)
     }
   })
 

@@ -20,7 +20,6 @@ function eventsOf(text: string): SseEvent[] {
   return all[0]![1]
 }
 
-
 test('a data line followed by a blank line fires a message event', () => {
   expect(eventsOf('data: hello\n\n')).toEqual([message('hello')])
 })
@@ -82,9 +81,7 @@ test('a CR ending a chunk dispatches at once, without waiting for the next chunk
 
 test('a CRLF split between two chunks is one line end, not a line end and a blank line', () => {
   expect(collect(['data: a\r', '\ndata: b\r\n\r\n']).events).toEqual([message('a\nb')])
-  expect(collect([bytesOf('data: a\r'), bytesOf('\n'), bytesOf('data: b\r\n\r'), bytesOf('\n')]).events).toEqual([
-    message('a\nb'),
-  ])
+  expect(collect([bytesOf('data: a\r'), bytesOf('\n'), bytesOf('data: b\r\n\r'), bytesOf('\n')]).events).toEqual([message('a\nb')])
 })
 
 test('a comment line goes to onComment with the text after the colon, unstripped, and fires no event', () => {
@@ -105,12 +102,7 @@ test('a field line without a colon has the whole line as name and an empty value
 })
 
 test('exactly one space after the colon is stripped, tabs and further spaces are kept', () => {
-  expect(eventsOf('data:  two\n\ndata:\ttab\n\ndata:none\n\ndata: \n\n')).toEqual([
-    message(' two'),
-    message('\ttab'),
-    message('none'),
-    message(''),
-  ])
+  expect(eventsOf('data:  two\n\ndata:\ttab\n\ndata:none\n\ndata: \n\n')).toEqual([message(' two'), message('\ttab'), message('none'), message('')])
 })
 
 test('only the first colon separates name and value', () => {
@@ -375,10 +367,7 @@ test('a 64 KiB multi-line CRLF event parses the same whole, in 1 KiB chunks and 
   const line = 'y'.repeat(60) + '中文'
   const lines = Array.from({ length: 1000 }, (_, i) => `${line}${i}`)
   const text = 'event: big\r\nid: 1\r\n' + lines.map((l) => `data: ${l}\r\n`).join('') + '\r\ndata: next\r\n\r\n'
-  const want = [
-    message(lines.join('\n'), { type: 'big', id: '1', lastEventId: '1' }),
-    message('next', { lastEventId: '1' }),
-  ]
+  const want = [message(lines.join('\n'), { type: 'big', id: '1', lastEventId: '1' }), message('next', { lastEventId: '1' })]
   for (const [name, chunks] of [...splits(bytesOf(text)), ['1 KiB', splitEvery(bytesOf(text), 1024)] as const]) {
     expect(collect(chunks).events, name).toEqual(want)
   }

@@ -49,16 +49,34 @@ for (const vector of formatVectors) {
       discarded: vector.discarded ?? bodies.map(() => undefined),
       lastEventId: vector.lastEventId ?? events.at(-1)?.lastEventId ?? '',
     }
-    expect(run(bodies, (b) => [b]), 'whole').toEqual(expected)
-    expect(run(bodies, (b) => splitEvery(b, 1)), 'byte by byte').toEqual(expected)
+    expect(
+      run(bodies, (b) => [b]),
+      'whole',
+    ).toEqual(expected)
+    expect(
+      run(bodies, (b) => splitEvery(b, 1)),
+      'byte by byte',
+    ).toEqual(expected)
     for (const seed of [1, 2, 3, 42, 1234]) {
-      expect(run(bodies, (b) => splitRandom(b, seed, 1, 8)), `random 1-8 seed ${seed}`).toEqual(expected)
-      expect(run(bodies, (b) => splitRandom(b, seed)), `random 1-64 seed ${seed}`).toEqual(expected)
+      expect(
+        run(bodies, (b) => splitRandom(b, seed, 1, 8)),
+        `random 1-8 seed ${seed}`,
+      ).toEqual(expected)
+      expect(
+        run(bodies, (b) => splitRandom(b, seed)),
+        `random 1-64 seed ${seed}`,
+      ).toEqual(expected)
     }
     // Already-decoded text (BOM kept), whole and one UTF-16 code unit at a time.
     const text = (b: Uint8Array) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(b)
-    expect(run(bodies, (b) => [text(b)]), 'string whole').toEqual(expected)
-    expect(run(bodies, (b) => text(b).split('')), 'string per code unit').toEqual(expected)
+    expect(
+      run(bodies, (b) => [text(b)]),
+      'string whole',
+    ).toEqual(expected)
+    expect(
+      run(bodies, (b) => text(b).split('')),
+      'string per code unit',
+    ).toEqual(expected)
   })
 }
 
@@ -94,9 +112,40 @@ test('a seed stream cut mid-event by a crashed generator reports the partial eve
 // space, comments, unknown and case-variant names, NUL, BOM, CR/LF/CRLF,
 // multi-byte characters.
 const pieces = [
-  'data', 'data:', 'data: ', 'data:  ', 'event:', 'event: ', 'id:', 'id: ', 'retry:', 'retry: ', 'Data:', ' data:',
-  'foo:', ':', ': ', 'x', 'yz', '7', '42', '中文', '😀', '\0', '\uFEFF', '\t', ' ', '\r', '\n', '\r\n', '\n\n',
-  '\r\r', '\r\n\r\n', 'done', '\u2028', 'é',
+  'data',
+  'data:',
+  'data: ',
+  'data:  ',
+  'event:',
+  'event: ',
+  'id:',
+  'id: ',
+  'retry:',
+  'retry: ',
+  'Data:',
+  ' data:',
+  'foo:',
+  ':',
+  ': ',
+  'x',
+  'yz',
+  '7',
+  '42',
+  '中文',
+  '😀',
+  '\0',
+  '\uFEFF',
+  '\t',
+  ' ',
+  '\r',
+  '\n',
+  '\r\n',
+  '\n\n',
+  '\r\r',
+  '\r\n\r\n',
+  'done',
+  '\u2028',
+  'é',
 ]
 
 function fuzzText(seed: number, length: number): string {
@@ -126,9 +175,23 @@ test('fuzzed streams give what a naive reading of the spec gives, however they a
 // Bytes that make valid and broken UTF-8 next to line ends, to check the
 // switching between one-shot and streaming decoding.
 const bytePieces = [
-  [0x64, 0x61, 0x74, 0x61, 0x3a], [0x20], [0x0a], [0x0d], [0x0d, 0x0a], [0x3a], [0x78],
-  [0xe4, 0xbd, 0xa0], [0xe4, 0xbd], [0xf0, 0x9f, 0x98, 0x80], [0xf0, 0x9f], [0xff], [0x80], [0xc0, 0xaf], [0xc3, 0xa9],
-  [0xef, 0xbb, 0xbf], [0x0a, 0x0a],
+  [0x64, 0x61, 0x74, 0x61, 0x3a],
+  [0x20],
+  [0x0a],
+  [0x0d],
+  [0x0d, 0x0a],
+  [0x3a],
+  [0x78],
+  [0xe4, 0xbd, 0xa0],
+  [0xe4, 0xbd],
+  [0xf0, 0x9f, 0x98, 0x80],
+  [0xf0, 0x9f],
+  [0xff],
+  [0x80],
+  [0xc0, 0xaf],
+  [0xc3, 0xa9],
+  [0xef, 0xbb, 0xbf],
+  [0x0a, 0x0a],
 ]
 
 test('fuzzed bytes, broken UTF-8 included, decode as one streaming TextDecoder would, however they are cut', () => {

@@ -18,7 +18,10 @@ beforeAll(async () => {
 })
 afterAll(() => mock.close())
 afterEach(async () => {
-  await until(() => mock.stats().open, (n) => n === 0)
+  await until(
+    () => mock.stats().open,
+    (n) => n === 0,
+  )
   mock.resetStats()
 })
 
@@ -34,7 +37,10 @@ function chatView(options: UseChatOptions) {
       hook = useChat(options)
       return () =>
         h('div', [
-          h('ol', hook.messages.value.map((m) => h('li', { key: m.id, 'data-role': m.role, 'data-status': m.status }, m.text))),
+          h(
+            'ol',
+            hook.messages.value.map((m) => h('li', { key: m.id, 'data-role': m.role, 'data-status': m.status }, m.text)),
+          ),
           h('output', hook.status.value),
         ])
     },
@@ -67,7 +73,10 @@ test('unmounting the component mid-answer stops the stream: the mock’s open re
   expect(mock.stats().open).toBe(1)
   wrapper.unmount()
   expect((await pending).status).toBe('aborted')
-  await until(() => mock.stats().open, (n) => n === 0)
+  await until(
+    () => mock.stats().open,
+    (n) => n === 0,
+  )
   expect(posts()).toBe(1)
 })
 

@@ -48,7 +48,7 @@ chat.subscribe(({ messages, status }) => {
   stopButton.disabled = !busy
   byId('empty').hidden = messages.length > 0
   const ids = new Set(messages.map((m) => m.id))
-  for (const [id, { view }] of views) if (!ids.has(id)) (view.root.remove(), views.delete(id))
+  for (const [id, { view }] of views) if (!ids.has(id)) view.root.remove(), views.delete(id)
   messages.forEach((m, i) => {
     const last = i === messages.length - 1
     let entry = views.get(m.id)

@@ -37,6 +37,7 @@ export function App() {
   const busy = status === 'streaming'
 
   // Keep the newest line in view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `messages` is the trigger: scroll when a message changes.
   useEffect(() => {
     const el = log.current
     if (el) el.scrollTop = el.scrollHeight
@@ -139,12 +140,7 @@ const Question = memo(function Question(props: { message: ChatMessage; disabled:
 })
 
 /** An answer: reasoning (collapsible), the text, its status, and Regenerate or Retry on the last one. */
-const Answer = memo(function Answer(props: {
-  message: ChatMessage
-  last: boolean
-  onRegenerate: (id: string) => unknown
-  onRetry: () => unknown
-}) {
+const Answer = memo(function Answer(props: { message: ChatMessage; last: boolean; onRegenerate: (id: string) => unknown; onRetry: () => unknown }) {
   const { message: m, last, onRegenerate, onRetry } = props
   const final = m.status !== 'connecting' && m.status !== 'streaming'
   const failed = m.status === 'error' || m.status === 'incomplete'

@@ -30,7 +30,5 @@ export function fromContentDict(v: Dict, raw: string): Decoded {
         Object.defineProperty(meta, k, { value: v[k], enumerable: true, writable: true, configurable: true })
       else meta[k] = v[k]
   // The final event repeats the previous chunk's content: appending it would duplicate a token.
-  return v.status === 'completed'
-    ? { meta, done: true }
-    : { meta, text: str(v.content), reasoning: str(v.reasoning_content) ?? str(v.reasoning) }
+  return v.status === 'completed' ? { meta, done: true } : { meta, text: str(v.content), reasoning: str(v.reasoning_content) ?? str(v.reasoning) }
 }

@@ -34,8 +34,7 @@ const NAMES: Record<Kind, string> = {
 // broken payload (warn), not a model token that happens to start with `{`.
 const LOOKS_STRUCTURED = /^\{\s*['"](content|status|choices|error|id|object|type)['"]\s*:/
 
-const detect = (v: Dict): Kind | undefined =>
-  isOpenAI(v) ? 'openai' : isUiPart(v) ? 'ai-sdk' : isContentDict(v) ? 'content-dict' : undefined
+const detect = (v: Dict): Kind | undefined => (isOpenAI(v) ? 'openai' : isUiPart(v) ? 'ai-sdk' : isContentDict(v) ? 'content-dict' : undefined)
 
 /** Every structured format, in the order `auto` tries them. */
 const ALL: readonly Kind[] = ['openai', 'ai-sdk', 'content-dict', 'data-stream']
@@ -80,8 +79,7 @@ const createStructured = (allowed: readonly Kind[] = ALL): ResolvedDialect => {
         // An object of no known format is not answer text (it was raw JSON on
         // screen, `completed`), unless the stream already showed itself to be
         // text (a model writing JSON) or it is `{}` (a code token).
-        if (auto && !kind && !sawText && Object.keys(v).length)
-          return warning('Unrecognised JSON object ignored (not OpenAI, AI SDK or content dict data)')
+        if (auto && !kind && !sawText && Object.keys(v).length) return warning('Unrecognised JSON object ignored (not OpenAI, AI SDK or content dict data)')
       }
       if (!auto || kind !== undefined) return warning(`Not ${name()} data`)
       // A model streaming code in plain-text mode sends tokens like `{` or `{}`: they stay text.
