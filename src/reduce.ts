@@ -91,6 +91,14 @@ const key = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v, (_, x) =>
  */
 const MAX_META_KEYS = 64
 
+/**
+ * Most warnings `result.warnings` keeps (`counts.warnings` counts them all, and
+ * each is still emitted). A hostile server can make every event a warning
+ * (each holds an excerpt of up to ~2 KB), so keeping all would let one stream
+ * grow without bound.
+ */
+const MAX_WARNINGS = 100
+
 /** Finish reasons of a whole answer; any other one means the model stopped early. */
 const NORMAL_FINISH = ['stop', 'tool_calls', 'function_call']
 
@@ -201,8 +209,7 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
   })
 
   const warn = live((w: StreamWarning) => {
-    warnings.push(w)
-    counts.warnings++
+    if (counts.warnings++ < MAX_WARNINGS) warnings.push(w)
     emit({ type: 'warning', warning: w })
   })
 

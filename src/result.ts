@@ -51,6 +51,7 @@ export interface StreamCounts {
   events: number
   /** Events that carried answer or reasoning text. */
   tokens: number
+  /** Every warning, also those past the 100 that `result.warnings` keeps. */
   warnings: number
   /** Connection attempts made (1 unless retry is enabled). */
   attempts: number
@@ -81,6 +82,11 @@ export interface StreamResult {
   error?: StreamError | undefined
   /** The last SSE event id, useful to resume. */
   lastEventId?: string | undefined
+  /**
+   * What was odd but not fatal, in order: the first 100 (each is also emitted
+   * as a `warning` event; `counts.warnings` has the full count). Bounded so a
+   * server that makes every event a warning cannot grow memory without limit.
+   */
   warnings: StreamWarning[]
   timings: StreamTimings
   counts: StreamCounts

@@ -597,3 +597,13 @@ test('a __proto__ meta key stays an own property and never becomes the prototype
   expect(Object.getOwnPropertyDescriptor(meta, '__proto__')?.value).toBe(2)
   expect((meta as { polluted?: unknown }).polluted).toBeUndefined()
 })
+
+test('result.warnings keeps the first 100 warnings of a stream that makes every event one; counts.warnings has them all', () => {
+  const bad = "{'content': 'x', 'at': datetime.datetime(2025, 1, 1)}"
+  const events = Array.from({ length: 5000 }, () => ev(bad))
+  const s = stream([...events, seed('ok'), completed()])
+  const r = s.done()
+  expect(r).toMatchObject({ status: 'completed', text: 'ok' })
+  expect(r.warnings).toHaveLength(100)
+  expect(r.counts.warnings).toBe(5000)
+})
