@@ -30,7 +30,9 @@ const budgets = {
  * import line and miss what gzip shares with the core.
  */
 const addOns = {
-  chat: { base: ['index'], budget: 1.5 * KiB },
+  // +112 B for resume() (a reloaded page continues a cut answer): measured
+  // +116 B (1514 to 1630 B); the 22 B of slack before it stay about the same.
+  chat: { base: ['index'], budget: 1.5 * KiB + 112 },
   react: { base: ['index', 'chat'], budget: 0.5 * KiB },
   vue: { base: ['index', 'chat'], budget: 0.5 * KiB },
   // Our code only: markdown-it stays external (an app's bundler adds it once; its size is printed above).

@@ -19,7 +19,8 @@ export function follow(
   let last: Partial<AnswerFields> = {}
   let done = false
   const tick = throttled(throttle, () => {
-    const now = { text: stream.text, reasoning: stream.reasoning, status: stream.status, meta: stream.meta }
+    // The id is read with the text it belongs to: a stored answer resumes after exactly what it shows.
+    const now = { text: stream.text, reasoning: stream.reasoning, status: stream.status, meta: stream.meta, lastEventId: stream.lastEventId }
     // A tick still pending when the stream ended has nothing left to say.
     if (!done && (now.text !== last.text || now.reasoning !== last.reasoning || now.status !== last.status || now.meta !== last.meta)) update((last = now))
   })

@@ -51,16 +51,20 @@ export function createChat(options: ChatOptions = {}): Chat {
     json: { messages: list.map((m) => ({ role: m.role, content: m.text })) },
   })
 
-  /** Answer the last message of `history`. Callers stop the answer in flight first, then read the messages. */
-  function generate(history: readonly ChatMessage[], regenerate: boolean): Promise<ChatMessage> {
-    let answer = message('assistant', '')
+  /**
+   * Answer the last message of `history`, or continue `cut` (an answer that
+   * was cut off) from its `lastEventId`. Callers stop the answer in flight
+   * first, then read the messages.
+   */
+  function generate(history: readonly ChatMessage[], regenerate: boolean, cut?: ChatMessage): Promise<ChatMessage> {
+    let answer = cut ? { ...cut, status: 'connecting' as const, error: undefined } : message('assistant', '')
     return new Promise((resolve) => {
       const finish = () => {
         if (answer.error) call(o.onError, answer.error, answer)
         call(o.onFinish, answer)
         resolve(answer)
       }
-      const stream = open(o.client, () => (o.request ?? defaultRequest)(history, { regenerate }))
+      const stream = open(o.client, () => ({ ...(o.request ?? defaultRequest)(history, { regenerate }), lastEventId: cut?.lastEventId }))
       // A StreamError from another bundled copy of the SDK too (a `request` that throws one).
       if (isStreamError(stream)) {
         // The request could not even be built: nothing was sent.
@@ -75,7 +79,17 @@ export function createChat(options: ChatOptions = {}): Chat {
         () => o.throttle,
         (fields, final) => {
           const before = answer
-          answer = { ...before, ...fields }
+          answer = {
+            ...before,
+            ...fields,
+            // A resumed stream carries only what follows the cut: appended to it.
+            ...(cut && {
+              text: cut.text + fields.text,
+              reasoning: cut.reasoning + fields.reasoning,
+              meta: { ...cut.meta, ...fields.meta },
+              lastEventId: fields.lastEventId ?? cut.lastEventId,
+            }),
+          }
           if (final) current = undefined
           // Only this message is replaced; the others keep their identity.
           const list = messages().slice()
@@ -108,6 +122,12 @@ export function createChat(options: ChatOptions = {}): Chat {
     return last && (status === 'error' || last.role === 'user') ? regenerate(last.id) : Promise.resolve(undefined)
   }
 
+  function resume(): Promise<ChatMessage | undefined> {
+    const list = messages()
+    const last = list[list.length - 1]
+    return !current && last?.role === 'assistant' && last.status === 'incomplete' && last.lastEventId ? generate(list.slice(0, -1), false, last) : Promise.resolve(undefined)
+  }
+
   const setMessages: Chat['setMessages'] = (next) => {
     stop()
     publish(typeof next === 'function' ? next(messages()) : next)
@@ -125,6 +145,7 @@ export function createChat(options: ChatOptions = {}): Chat {
     stop,
     regenerate,
     retry,
+    resume,
     edit(messageId, text) {
       const i = messages().findIndex((m) => m.id === messageId)
       const m = messages()[i]

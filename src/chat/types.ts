@@ -32,7 +32,7 @@ export interface ChatMessage {
   readonly timings?: StreamTimings | undefined
   /** How much of the answer arrived (events, tokens, attempts), set when it is final. */
   readonly counts?: StreamCounts | undefined
-  /** The last SSE event id of the answer, when the server sends ids. */
+  /** The last SSE event id of the answer, when the server sends ids; kept up to date while it streams, for {@link Chat.resume}. */
   readonly lastEventId?: string | undefined
   /** The other fields of the object given to `send({ text, ...data })`. */
   readonly data?: Record<string, unknown> | undefined
@@ -168,6 +168,18 @@ export interface Chat {
   regenerate(messageId?: string): Promise<ChatMessage | undefined>
   /** After an answer that ended `error` or `incomplete` (or a question without answer): generate it again. Otherwise does nothing. */
   retry(): Promise<ChatMessage | undefined>
+  /**
+   * Continue the last answer where it was cut off, e.g. by a page reload
+   * (restored `incomplete` from `initialMessages`): the request is made again
+   * with its `lastEventId` (sent as `Last-Event-ID`) and what arrives is
+   * appended to its text (`timings` and `counts` then describe the resumed
+   * part). Needs a backend that resumes streams; one that starts over
+   * instead is caught when its ids show it, and the answer stays
+   * `incomplete`. Does nothing (resolves `undefined`) unless the last
+   * message is an `incomplete` answer with a `lastEventId` and nothing is
+   * streaming.
+   */
+  resume(): Promise<ChatMessage | undefined>
   /** Change the text of a user message, drop everything after it and generate a new answer. */
   edit(messageId: string, text: string): Promise<ChatMessage>
   /** Replace the messages (stops the answer in flight). */

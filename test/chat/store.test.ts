@@ -9,7 +9,7 @@ import { isStreamError } from '../../src/index.js'
 import { expectedText, startMockServer } from '../../src/mock/index.js'
 import type { MockServer } from '../../src/mock/index.js'
 import { until } from '../helpers/eventually.js'
-import { serve, sseHead } from '../helpers/http.js'
+import { seedEvent, serve, sseHead } from '../helpers/http.js'
 
 let mock: MockServer
 beforeAll(async () => {
@@ -529,4 +529,51 @@ test('initialMessages that are not messages throw invalid-options naming the pro
     meta: {},
     status: 'completed',
   })
+})
+
+/** A question and its answer as saved while the answer streamed (restored `incomplete`). */
+const cutAnswer = (over: Partial<ChatMessage> = {}): ChatMessage[] => [
+  { id: 'q', role: 'user', text: 'hi', reasoning: '', status: 'completed', meta: {}, createdAt: 0 },
+  { id: 'a', role: 'assistant', text: 'Hel', reasoning: '', status: 'streaming', lastEventId: '5', meta: { model: 'm' }, createdAt: 0, ...over },
+]
+
+test('resume() continues a restored cut answer from its lastEventId and appends, keeping its id and meta', async () => {
+  const s = await serve((req, res) => {
+    sseHead(res)
+    if (req.headers['last-event-id'] === '5') res.end('id: 6\n' + seedEvent('lo') + 'id: 7\n' + seedEvent('lo', ", 'status': 'completed'"))
+    else res.end(seedEvent('wrong', ", 'status': 'completed'"))
+  })
+  try {
+    const chat = createChat({ client: { baseUrl: s.url }, request: () => ({ path: '/x', json: {} }), initialMessages: cutAnswer() })
+    const answer = await chat.resume()
+    expect(answer).toMatchObject({ id: 'a', status: 'completed', text: 'Hello', lastEventId: '7', meta: { model: 'm', request_id: '123456789' } })
+    expect(chat.getSnapshot().messages).toHaveLength(2)
+    expect(s.requests).toHaveLength(1)
+  } finally {
+    await s.close()
+  }
+})
+
+test('resume() against a server that starts over instead of resuming keeps the answer as it was, incomplete', async () => {
+  const s = await serve((_req, res) => {
+    sseHead(res)
+    res.end('id: 1\n' + seedEvent('Hel') + 'id: 2\n' + seedEvent('lo', ", 'status': 'completed'"))
+  })
+  try {
+    const chat = createChat({ client: { baseUrl: s.url }, request: () => ({ path: '/x', json: {} }), initialMessages: cutAnswer() })
+    const answer = await chat.resume()
+    expect(answer).toMatchObject({ status: 'incomplete', text: 'Hel', lastEventId: '5' })
+    expect(s.requests[0]!.headers['last-event-id']).toBe('5')
+    expect(chat.getSnapshot().status).toBe('error')
+  } finally {
+    await s.close()
+  }
+})
+
+test('resume() does nothing, and sends nothing, without a cut answer that has a lastEventId', async () => {
+  for (const over of [{ status: 'completed' as const }, { lastEventId: undefined }]) {
+    const chat = createChat({ client: { baseUrl: mock.url }, initialMessages: cutAnswer(over) })
+    expect(await chat.resume()).toBeUndefined()
+  }
+  expect(mock.stats().requests['/api/chat'] ?? 0).toBe(0)
 })
