@@ -125,7 +125,9 @@ export function createChat(options: ChatOptions = {}): Chat {
   function resume(): Promise<ChatMessage | undefined> {
     const list = messages()
     const last = list[list.length - 1]
-    return !current && last?.role === 'assistant' && last.status === 'incomplete' && last.lastEventId ? generate(list.slice(0, -1), false, last) : Promise.resolve(undefined)
+    return !current && last?.role === 'assistant' && last.status === 'incomplete' && last.lastEventId
+      ? generate(list.slice(0, -1), false, last)
+      : Promise.resolve(undefined)
   }
 
   const setMessages: Chat['setMessages'] = (next) => {

@@ -60,7 +60,11 @@ test('an answer saved mid-stream and restored in a new chat resumes to the exact
   expect(stored.lastEventId).toMatch(/^[0-9a-f]{32}:\d+$/)
   expect(stored.text.length).toBeLessThan(expectedText(PROMPT).length)
 
-  const second = createChat({ client: { baseUrl: flask.url }, request: (m) => ({ ...request(m), signal: undefined }), initialMessages: JSON.parse(JSON.stringify(saved)) })
+  const second = createChat({
+    client: { baseUrl: flask.url },
+    request: (m) => ({ ...request(m), signal: undefined }),
+    initialMessages: JSON.parse(JSON.stringify(saved)),
+  })
   expect(second.getSnapshot().messages.at(-1)).toMatchObject({ status: 'incomplete', text: stored.text, lastEventId: stored.lastEventId })
   const answer = await second.resume()
   expect(answer?.status).toBe('completed')
