@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'flask-backend')
 import llm  # noqa: E402
 import resumable  # noqa: E402
 from llm_sse import Answer, BodyError, Failure, describe  # noqa: E402
-from llm_sse.starlette import error_response, read_json, stream  # noqa: E402
+from llm_sse.starlette import error_response, read_json, refuse_resume, stream  # noqa: E402
 from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, configure_logging, fault_headers  # noqa: E402
 from stats import SAVED, Stats  # noqa: E402
 
@@ -94,7 +94,7 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
             stream_id=request_id,
             format=config.format,
             meta={'request_id': request_id, 'userid': USERID},
-            repeat_last=True,
+            repeat_last=config.format == 'repr',
             heartbeat=config.heartbeat,
             on_complete=on_complete,
             on_end=stats.ended,
@@ -103,7 +103,7 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
 
     @app.get('/stream/get')
     async def stream_get(request: Request):
-        resumed = await resumable.aresume(runner, request) if runner is not None else None
+        resumed = await resumable.aresume(runner, request) if runner is not None else refuse_resume(request)
         if resumed is not None:
             return resumed
         return await start(request, '/stream/get', request.query_params.get('text') or DEFAULT_PROMPT)
@@ -111,7 +111,7 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
     @app.post('/stream/post')
     async def stream_post(request: Request):
         # A resume re-sends the original body; the id alone says what to continue.
-        resumed = await resumable.aresume(runner, request) if runner is not None else None
+        resumed = await resumable.aresume(runner, request) if runner is not None else refuse_resume(request)
         if resumed is not None:
             return resumed
         body = await read_json(request, config.max_body_bytes)

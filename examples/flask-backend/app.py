@@ -4,7 +4,7 @@ The routes and wire format of the Flask tutorial this project grew from
 (see README.md): one SSE event per token, ``data: {'content': ...,
 'request_id': ..., 'userid': ...}`` printed with Python ``repr()`` (or JSON
 with ``--format json``), then the last dict again plus ``'status':
-'completed'``; now with an id on every event, an end marker only when the
+'completed'`` (JSON: ``{"content": "", ..., "status": "completed"}``); now with an id on every event, an end marker only when the
 model finished, ``event: error`` or a JSON error instead of a cut stream or
 an HTML 500, heartbeats, and the upstream closed when the browser goes away.
 
@@ -25,7 +25,7 @@ from werkzeug.serving import make_server
 import llm
 import resumable
 from llm_sse import Answer, BodyError, Failure, describe
-from llm_sse.flask import error_response, read_json, stream
+from llm_sse.flask import error_response, read_json, refuse_resume, stream
 from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, configure_logging, fault_headers
 from stats import SAVED, Stats
 
@@ -81,8 +81,9 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
             stream_id=request_id,
             format=config.format,
             meta={'request_id': request_id, 'userid': USERID},
-            # The tutorial's end event repeats the last dict; the SDK knows not to append it.
-            repeat_last=True,
+            # The tutorial's repr clients read the last dict again with the status
+            # (the SDK knows not to append it); JSON clients get an empty content.
+            repeat_last=config.format == 'repr',
             heartbeat=config.heartbeat,
             on_complete=on_complete,
             on_end=stats.ended,
@@ -91,7 +92,8 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
 
     @app.get('/stream/get')
     def stream_get():
-        resumed = resumable.resume(runner) if runner is not None else None
+        # Resumable: continue the stream Last-Event-ID names; else refuse to start over.
+        resumed = resumable.resume(runner) if runner is not None else refuse_resume()
         if resumed is not None:
             return resumed
         return start('/stream/get', request.args.get('text') or DEFAULT_PROMPT)
@@ -99,7 +101,7 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
     @app.post('/stream/post')
     def stream_post():
         # A resume re-sends the original body; the id alone says what to continue.
-        resumed = resumable.resume(runner) if runner is not None else None
+        resumed = resumable.resume(runner) if runner is not None else refuse_resume()
         if resumed is not None:
             return resumed
         body = read_json(config.max_body_bytes)

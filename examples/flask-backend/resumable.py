@@ -91,7 +91,7 @@ def start(runner, open_upstream: Callable[[], object], *, fmt: str, userid: str,
         format=fmt,
         meta={'request_id': request_id, 'userid': userid},
         # Clients written for the Flask tutorial read the last token again with the status.
-        repeat_last=True,
+        repeat_last=fmt == 'repr',
         on_complete=completed,
         headers={'X-Request-Id': request_id},
     )
@@ -130,7 +130,7 @@ async def astart(runner, open_upstream: Callable[[], Awaitable[object]], *, fmt:
         upstream,
         format=fmt,
         meta={'request_id': request_id, 'userid': userid},
-        repeat_last=True,
+        repeat_last=fmt == 'repr',
         on_complete=completed,
         headers={'X-Request-Id': request_id},
     )

@@ -12,6 +12,7 @@ from .body import MAX_BODY_BYTES, BodyError, parse_json_body
 from .event import HEARTBEAT, MEDIA_TYPE, STREAM_HEADERS, Event, sse_comment, sse_encode
 from .failure import Failure, Truncated, UpstreamFailed, describe
 from .generation import Answer, aclose, aevents, event_id, events, new_stream_id, parse_event_id
+from .no_resume import NOT_RESUMABLE, asks_resume
 from .payload import FORMATS, Format, dumper, dumps_json, dumps_repr
 from .pump import END, IDLE, Outcome, Pump, outcome_of, start_pump
 from .upstream import Piece, Reader, interrupt
@@ -23,6 +24,7 @@ __all__ = [
     'IDLE',
     'MAX_BODY_BYTES',
     'MEDIA_TYPE',
+    'NOT_RESUMABLE',
     'STREAM_HEADERS',
     'Answer',
     'BodyError',
@@ -37,6 +39,7 @@ __all__ = [
     'UpstreamFailed',
     'aclose',
     'aevents',
+    'asks_resume',
     'describe',
     'dumper',
     'dumps_json',

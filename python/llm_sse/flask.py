@@ -29,6 +29,7 @@ from .body import MAX_BODY_BYTES, BodyError, parse_json_body
 from .event import HEARTBEAT, MEDIA_TYPE, STREAM_HEADERS, Event, sse_encode
 from .failure import Failure
 from .generation import Answer, events
+from .no_resume import NOT_RESUMABLE, asks_resume
 from .payload import Format
 from .pump import END, IDLE, Outcome, start_pump
 from .upstream import interrupt
@@ -119,6 +120,19 @@ def stream(
         upstream, stream_id=stream_id, format=format, meta=meta, repeat_last=repeat_last, on_complete=on_complete
     )
     return respond(source, heartbeat=heartbeat, cancel=lambda: interrupt(upstream), on_end=on_end, headers=headers)
+
+
+def refuse_resume(headers: Optional[Mapping[str, str]] = None) -> Optional[Response]:
+    """A 409 JSON error when the request asks to resume (``Last-Event-ID`` or ``?lastEventId=``), else ``None``.
+
+    Call it first in a stream route that is not resumable (no
+    ``llm_sse.resume`` runner), before the upstream is opened: such a route
+    cannot continue an answer, and starting a new one would bill it twice
+    and show it twice.
+    """
+    if not asks_resume(request.headers.get('Last-Event-ID'), request.args.get('lastEventId')):
+        return None
+    return error_response(NOT_RESUMABLE, headers)
 
 
 def read_json(max_bytes: int = MAX_BODY_BYTES) -> Any:

@@ -62,6 +62,20 @@ def new_stream_id() -> str:
     return uuid.uuid4().hex
 
 
+def check_format(fmt: Format, repeat_last: bool) -> Callable[[Any], str]:
+    """The payload writer for ``fmt``.
+
+    Raises :class:`ValueError` for an unknown format, or ``repeat_last``
+    with a format other than ``'repr'``.
+    """
+    dumps = dumper(fmt)
+    if repeat_last and fmt != 'repr':
+        # A JSON client appends every content it gets: the repeated token
+        # would show twice. Only the tutorial's repr clients expect it.
+        raise ValueError("repeat_last is for format='repr' (the Flask tutorial's clients) only")
+    return dumps
+
+
 class _Builder:
     """The events of one generation; shared by the sync and async loops."""
 
@@ -73,8 +87,8 @@ class _Builder:
         repeat_last: bool,
         on_complete: Optional[Callable[[Answer], None]],
     ) -> None:
+        self.dumps = check_format(fmt, repeat_last)
         self.stream_id = stream_id
-        self.dumps = dumper(fmt)
         self.meta = dict(meta or {})
         self.repeat_last = repeat_last
         self.on_complete = on_complete
@@ -149,9 +163,15 @@ def events(
 
     Never raises for an upstream failure: it becomes the last event
     (``event: error``, with :attr:`Event.failure` set). Closing this
-    iterator closes ``upstream`` (so the model stops generating).
+    iterator closes ``upstream`` (so the model stops generating). Raises
+    :class:`ValueError` at once for an unknown ``format``, or for
+    ``repeat_last`` with a format other than ``'repr'``.
     """
-    b = _Builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete)
+    # Built here, not in the generator, so a bad option raises in the route.
+    return _events(upstream, _Builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete))
+
+
+def _events(upstream: Iterable[Any], b: _Builder) -> Iterator[Event]:
     items = iter(upstream)
     try:
         while True:
@@ -176,7 +196,7 @@ def events(
             close()
 
 
-async def aevents(
+def aevents(
     upstream: AsyncIterable[Any],
     *,
     stream_id: Optional[str] = None,
@@ -186,7 +206,10 @@ async def aevents(
     on_complete: Optional[Callable[[Answer], None]] = None,
 ) -> AsyncIterator[Event]:
     """:func:`events` for an async upstream (the ``openai.AsyncOpenAI`` client's stream)."""
-    b = _Builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete)
+    return _aevents(upstream, _Builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete))
+
+
+async def _aevents(upstream: AsyncIterable[Any], b: _Builder) -> AsyncIterator[Event]:
     items = upstream.__aiter__()
     try:
         while True:

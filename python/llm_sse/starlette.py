@@ -35,6 +35,7 @@ from .body import MAX_BODY_BYTES, BodyError, parse_json_body
 from .event import HEARTBEAT, MEDIA_TYPE, STREAM_HEADERS, Event, sse_encode
 from .failure import Failure
 from .generation import Answer, aclose, aevents, events
+from .no_resume import NOT_RESUMABLE, asks_resume
 from .payload import Format
 from .pump import END, IDLE, Outcome, _Signal, outcome_of
 from .upstream import interrupt
@@ -235,6 +236,19 @@ async def stream(
         on_end=on_end,
         headers=headers,
     )
+
+
+def refuse_resume(request: Request, headers: Optional[Mapping[str, str]] = None) -> Optional[Response]:
+    """A 409 JSON error when ``request`` asks to resume (``Last-Event-ID`` or ``?lastEventId=``), else ``None``.
+
+    Call it first in a stream route that is not resumable (no
+    ``llm_sse.resume`` runner), before the upstream is opened: such a route
+    cannot continue an answer, and starting a new one would bill it twice
+    and show it twice.
+    """
+    if not asks_resume(request.headers.get('last-event-id'), request.query_params.get('lastEventId')):
+        return None
+    return error_response(NOT_RESUMABLE, headers)
 
 
 async def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Any:

@@ -10,7 +10,10 @@ import type { CheckResult } from './result.js'
 
 const show = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s)
 
-/** Resume from an event in the middle: the answer must go on from the next event, not start over. */
+/** The statuses that refuse a resume: 409 (this stream cannot be continued here), 410 (it is gone). */
+const REFUSED = [409, 410]
+
+/** Resume from an event in the middle: the answer must go on from the next event, or the server must refuse it; never start over. */
 export async function checkResume(target: Target, first: Exchange, timeout: number): Promise<CheckResult> {
   const events = readings(first).filter((r) => r.id)
   if (events.length < 2) return skip('resume', 'needs events with ids')
@@ -20,7 +23,11 @@ export async function checkResume(target: Target, first: Exchange, timeout: numb
   const again = await exchange(target, { timeout, headers: [['Last-Event-ID', from]] })
   const got = readings(again).filter((r) => r.id)
   const fix =
-    'on a request with `Last-Event-ID` (or `?lastEventId=`, for EventSource), send the events after that id from a store, without a second generation; or send no ids'
+    'on a request with `Last-Event-ID` (or `?lastEventId=`, for EventSource), send the events after that id from a store, without a second generation; a server that cannot resume refuses such a request (HTTP 409 or 410 with a JSON error) before it asks the model'
+  // A server without a store cannot continue; saying so, before any generation, is right:
+  // the client shows an error instead of the answer twice, and nothing is billed again.
+  if (REFUSED.includes(again.status) && /json/i.test(again.headers.get('content-type') ?? ''))
+    return pass('resume', `Last-Event-ID ${show(from)} was refused with HTTP ${again.status} and a JSON error: no second generation, nothing shown twice`)
   if (again.status !== 200) return fail('resume', `with Last-Event-ID ${show(from)}: HTTP ${again.status}`, fix)
   if (got.length === 0) return fail('resume', `with Last-Event-ID ${show(from)}: no event with an id came back`, fix)
   const same = got.length === expected.length && got.every((g, i) => g.id === expected[i]!.id && g.data === expected[i]!.data)

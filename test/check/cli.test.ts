@@ -105,12 +105,10 @@ test('the Flask tutorial app fails, for the reasons it really has', async () => 
   }
 }, 120_000)
 
-// The reference backend (examples/flask-backend, JSON format) as it is: it
-// passes every check but two. Its end event repeats the last token (the
-// tutorial's `completed` dict, kept for its old clients), and by default it
-// sends ids without honouring Last-Event-ID (a new generation starts, with
-// new ids), so a client that resumes shows the answer twice; in resumable
-// mode the resume passes.
+// The reference backends (examples/flask-backend and examples/fastapi-backend,
+// both on the Python kit, JSON format) pass every check. By default a stream
+// lives only as long as its request, so a resume is refused with a JSON 409
+// before any generation; in resumable mode it continues from the store.
 const ALL_PASS = {
   status: 'pass',
   'content-type': 'pass',
@@ -128,11 +126,12 @@ const ALL_PASS = {
   cors: 'pass',
 }
 
-async function checkReference(env: Record<string, string>): Promise<{ report: Report; status: Record<string, string> }> {
-  const flask = await startFlask({ upstream: mock.url, format: 'json', env: { ALLOWED_ORIGINS: 'http://localhost:5173', ...env } })
-  servers.push(flask)
+async function checkReference(server: 'flask' | 'fastapi', env: Record<string, string>): Promise<{ report: Report; status: Record<string, string> }> {
+  const backend = await startFlask({ server, upstream: mock.url, format: 'json', env: { ALLOWED_ORIGINS: 'http://localhost:5173', ...env } })
+  servers.push(backend)
+  const before = await backend.stats()
   const { report, status } = await check([
-    `${flask.url}/stream/post`,
+    `${backend.url}/stream/post`,
     '--json',
     '{"prompt": "hi"}',
     '--origin',
@@ -141,23 +140,32 @@ async function checkReference(env: Record<string, string>): Promise<{ report: Re
     '--fail-header',
     'x-mock-dropAfter: 3',
     '--stats',
-    `${flask.url}/__stats`,
+    `${backend.url}/__stats`,
   ])
-  await flask.close()
+  const after = await backend.stats()
+  await backend.close()
+  // Generations started for the answer, the failure and the abort; the resume started none.
+  expect(after.requests['/stream/post'] - before.requests['/stream/post']).toBe(3)
   return { report, status }
 }
 
-test('the reference backend passes every check but the repeated last token and, by default, the resume', async () => {
-  const plain = await checkReference({})
-  expect(plain.status).toEqual({ ...ALL_PASS, 'repeated-token': 'fail', resume: 'fail' })
-  expect(detail(plain.report, 'resume')).toMatch(/^Last-Event-ID ".+" was ignored: the answer started over/)
-  expect(detail(plain.report, 'abort')).toBe('open generations 0 → 1 while streaming → 0 after the abort')
-  expect(detail(plain.report, 'upstream-failure')).toMatch(/^reported in the stream: /)
-  // Resumable mode: the generation outlives its request, so an abort does not end it (that check cannot tell here).
-  const resumable = await checkReference({ RESUMABLE: '1' })
-  expect(resumable.status).toEqual({ ...ALL_PASS, 'repeated-token': 'fail', abort: 'skip' })
-  expect(detail(resumable.report, 'resume')).toMatch(/^Last-Event-ID ".+" continued with the next \d+ events, as sent the first time$/)
-}, 180_000)
+for (const server of ['flask', 'fastapi'] as const) {
+  test(`the ${server} reference backend passes every check, by default and in resumable mode`, async () => {
+    const plain = await checkReference(server, {})
+    expect(plain.status).toEqual(ALL_PASS)
+    expect(plain.report.ok).toBe(true)
+    expect(detail(plain.report, 'repeated-token')).toBe('the end event carries no token')
+    expect(detail(plain.report, 'resume')).toMatch(/^Last-Event-ID ".+" was refused with HTTP 409 and a JSON error: no second generation, nothing shown twice$/)
+    expect(detail(plain.report, 'abort')).toBe('open generations 0 → 1 while streaming → 0 after the abort')
+    expect(detail(plain.report, 'upstream-failure')).toMatch(/^reported in the stream: /)
+    // Resumable mode: the generation outlives its request, so an abort does not end it (that check cannot tell here).
+    const resumable = await checkReference(server, { RESUMABLE: '1' })
+    expect(resumable.status).toEqual({ ...ALL_PASS, abort: 'skip' })
+    expect(resumable.report.ok).toBe(true)
+    expect(detail(resumable.report, 'repeated-token')).toBe('the end event carries no token')
+    expect(detail(resumable.report, 'resume')).toMatch(/^Last-Event-ID ".+" continued with the next \d+ events, as sent the first time$/)
+  }, 180_000)
+}
 
 test('the text lines name each check, say what to fix, count the results, and the exit status is 1 on a failure', async () => {
   const { code, stdout } = await run(['check', `${mock.url}/stream/get?text=hi`])
@@ -234,6 +242,29 @@ test('a server that sends ids but ignores Last-Event-ID fails the resume check',
   expect(status).toMatchObject({ payload: 'pass', 'end-marker': 'pass', 'repeated-token': 'pass', ids: 'pass', resume: 'fail' })
   expect(detail(report, 'resume')).toBe('Last-Event-ID "3" was ignored: the answer started over (first id "1"); a client that resumes shows it twice')
   expect(s.requests[1]!.headers['last-event-id']).toBe('3')
+})
+
+test('a server that cannot resume passes the resume check by refusing with 409 or 410 and a JSON error, not with HTML or another status', async () => {
+  const refusing = (status: number, type: string) =>
+    own((req, res) => {
+      if (req.headers['last-event-id']) {
+        res.writeHead(status, { 'Content-Type': type })
+        return res.end(type.includes('json') ? '{"error": {"message": "this stream cannot be resumed; start a new request"}}' : '<h1>no</h1>')
+      }
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' })
+      for (let i = 1; i <= 6; i++) res.write(`id: ${i}\ndata: {"content": "t${i}"}\n\n`)
+      res.end('id: 7\ndata: {"content": "", "status": "completed"}\n\n')
+    })
+  for (const status of [409, 410]) {
+    const { status: checks, report } = await check([`${(await refusing(status, 'application/json')).url}/stream`])
+    expect(checks['resume']).toBe('pass')
+    expect(detail(report, 'resume')).toBe(`Last-Event-ID "3" was refused with HTTP ${status} and a JSON error: no second generation, nothing shown twice`)
+  }
+  const html = await check([`${(await refusing(409, 'text/html')).url}/stream`])
+  expect(html.status['resume']).toBe('fail')
+  expect(detail(html.report, 'resume')).toBe('with Last-Event-ID "3": HTTP 409')
+  const other = await check([`${(await refusing(400, 'application/json')).url}/stream`])
+  expect(other.status['resume']).toBe('fail')
 })
 
 test('events that arrive all at once at the end of a long answer fail the buffering check', async () => {

@@ -152,7 +152,7 @@ describe.each(['flask', 'fastapi'] as const)('%s reference backend', (server) =>
     }
   })
 
-  test('--format json sends json.dumps dicts with the same tokens and a final completed event', async () => {
+  test('--format json sends json.dumps dicts with the same tokens and a final completed event with empty content', async () => {
     const prompt = '详解一下flask框架'
     const { res, body } = await get(flaskJson, prompt, PLAIN)
     const requestId = res.headers.get('x-request-id')!
@@ -163,7 +163,8 @@ describe.each(['flask', 'fastapi'] as const)('%s reference backend', (server) =>
     const tokens = scriptFor(prompt).tokens
     expect(dicts).toEqual([
       ...tokens.map((content) => ({ content, request_id: requestId, userid: '789465' })),
-      { content: tokens.at(-1), request_id: requestId, userid: '789465', status: 'completed' },
+      // JSON clients append every content: the repr format's repeated last token would show twice.
+      { content: '', request_id: requestId, userid: '789465', status: 'completed' },
     ])
     // ensure_ascii=False, as the seed's users write it: CJK raw, not \uXXXX.
     expect(body).toContain('"content": "你好"')
@@ -299,6 +300,26 @@ describe.each(['flask', 'fastapi'] as const)('%s reference backend', (server) =>
     const after = await settled(flask)
     expect(after.requests['/stream/post'] - before.requests['/stream/post']).toBe(1)
     expect(mock.stats().requests).toEqual({ [UPSTREAM]: 1 })
+  })
+
+  test('without resumable mode a resume request (Last-Event-ID or ?lastEventId=) is a 409 JSON error that asks the model nothing', async () => {
+    const { res: first } = await get(flaskJson, 'resume me', PLAIN)
+    const id = `${first.headers.get('x-request-id')!}:2`
+    mock.resetStats()
+    const refused = [
+      await fetch(`${flaskJson.url}/stream/post`, { method: 'POST', body: JSON.stringify({ prompt: 'resume me' }), headers: { ...PLAIN, 'Last-Event-ID': id } }),
+      await fetch(`${flaskJson.url}/stream/get?text=resume%20me&lastEventId=${encodeURIComponent(id)}`, { headers: PLAIN }),
+    ]
+    for (const res of refused) {
+      expect(res.status).toBe(409)
+      expect(res.headers.get('content-type')).toBe('application/json')
+      expect(((await res.json()) as { error: { type: string; message: string } }).error).toMatchObject({
+        type: 'not_resumable',
+        message: 'this stream cannot be resumed; start a new request',
+      })
+    }
+    // A second generation would be billed and, appended after the first part, shown twice.
+    expect(mock.stats().requests).toEqual({})
   })
 
   test('a client that goes away mid-stream stops the generation and closes the upstream connection', async () => {

@@ -36,7 +36,7 @@ from flask import Response, request
 from ..event import MEDIA_TYPE, STREAM_HEADERS, Event
 from ..failure import Failure
 from ..flask import error_response
-from ..generation import Answer, events
+from ..generation import Answer, check_format, events
 from ..payload import Format
 from ..upstream import interrupt
 from ..watch import watch_client
@@ -139,6 +139,8 @@ def stream(
     on_complete: Optional[Callable[[Answer], None]] = None,
 ) -> Response:
     """:func:`respond` with the :func:`~llm_sse.events` of ``upstream`` (an ``openai`` stream or strings)."""
+    # A bad option raises here, in the route, not in the detached generation.
+    check_format(format, repeat_last)
 
     def make(stream_id: str) -> Iterator[Event]:
         return events(

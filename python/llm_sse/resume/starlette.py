@@ -31,7 +31,7 @@ from starlette.responses import Response
 
 from ..event import MEDIA_TYPE, STREAM_HEADERS, Event
 from ..failure import Failure
-from ..generation import Answer, aclose, aevents, events
+from ..generation import Answer, aclose, aevents, check_format, events
 from ..payload import Format
 from ..starlette import EventStreamResponse, _from_thread, error_response
 from ..upstream import interrupt
@@ -108,6 +108,8 @@ async def stream(
     on_complete: Optional[Callable[[Answer], None]] = None,
 ) -> Response:
     """:func:`respond` with the events of ``upstream``: an ``AsyncOpenAI`` stream, an ``OpenAI`` one, or strings."""
+    # A bad option raises here, in the route, not in the detached generation.
+    check_format(format, repeat_last)
     options: dict[str, Any] = {'format': format, 'meta': meta, 'repeat_last': repeat_last, 'on_complete': on_complete}
 
     def make(stream_id: str) -> AsyncIterator[Event]:
