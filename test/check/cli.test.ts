@@ -257,14 +257,14 @@ test('a server that cannot resume passes the resume check by refusing with 409 o
     })
   for (const status of [409, 410]) {
     const { status: checks, report } = await check([`${(await refusing(status, 'application/json')).url}/stream`])
-    expect(checks['resume']).toBe('pass')
+    expect(checks.resume).toBe('pass')
     expect(detail(report, 'resume')).toBe(`Last-Event-ID "3" was refused with HTTP ${status} and a JSON error: no second generation, nothing shown twice`)
   }
   const html = await check([`${(await refusing(409, 'text/html')).url}/stream`])
-  expect(html.status['resume']).toBe('fail')
+  expect(html.status.resume).toBe('fail')
   expect(detail(html.report, 'resume')).toBe('with Last-Event-ID "3": HTTP 409')
   const other = await check([`${(await refusing(400, 'application/json')).url}/stream`])
-  expect(other.status['resume']).toBe('fail')
+  expect(other.status.resume).toBe('fail')
 })
 
 test('events that arrive all at once at the end of a long answer fail the buffering check', async () => {

@@ -307,7 +307,11 @@ describe.each(['flask', 'fastapi'] as const)('%s reference backend', (server) =>
     const id = `${first.headers.get('x-request-id')!}:2`
     mock.resetStats()
     const refused = [
-      await fetch(`${flaskJson.url}/stream/post`, { method: 'POST', body: JSON.stringify({ prompt: 'resume me' }), headers: { ...PLAIN, 'Last-Event-ID': id } }),
+      await fetch(`${flaskJson.url}/stream/post`, {
+        method: 'POST',
+        body: JSON.stringify({ prompt: 'resume me' }),
+        headers: { ...PLAIN, 'Last-Event-ID': id },
+      }),
       await fetch(`${flaskJson.url}/stream/get?text=resume%20me&lastEventId=${encodeURIComponent(id)}`, { headers: PLAIN }),
     ]
     for (const res of refused) {
