@@ -205,8 +205,8 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   intParam(
     'dropAfter',
     'N',
-    'After N tokens cut the connection without the terminating chunk (the seed after an exception in its generator).',
-    "Never `completed`; the N tokens kept. `error`/`network` where the runtime notices the missing last chunk (browsers; Node's fetch on keep-alive routes: `/v1`, `/stream/text`), `incomplete` where it does not (Node's fetch on the seed routes, which send `Connection: close` like Werkzeug).",
+    'After N tokens cut the connection without the terminating chunk (a Flask tutorial backend after an exception in its generator).',
+    "Never `completed`; the N tokens kept. `error`/`network` where the runtime notices the missing last chunk (browsers; Node's fetch on keep-alive routes: `/v1`, `/stream/text`), `incomplete` where it does not (Node's fetch on the content-dict routes, which send `Connection: close` like Werkzeug).",
   ),
   intParam(
     'stallAfter',
@@ -216,7 +216,7 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   ),
   boolParam(
     'noDone',
-    'End the body cleanly but without the end marker (seed `completed` event, OpenAI finish chunk and `[DONE]`, text `[DONE]`).',
+    'End the body cleanly but without the end marker (the content-dict `completed` event, OpenAI finish chunk and `[DONE]`, text `[DONE]`).',
     'Status `incomplete` (code `incomplete`) with all tokens: the answer may be truncated.',
   ),
   intParam(
@@ -228,7 +228,7 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   oneOf(
     'body',
     ['html', 'json', 'text', 'empty'],
-    'Body of a `status` answer: Werkzeug\'s HTML page (default on seed and text routes), OpenAI `{"error": {...}}` JSON (default on `/v1`), plain text, or nothing. With status 200: an HTML page, a JSON document or plain text instead of a stream.',
+    'Body of a `status` answer: Werkzeug\'s HTML page (default on content-dict and text routes), OpenAI `{"error": {...}}` JSON (default on `/v1`), plain text, or nothing. With status 200: an HTML page, a JSON document or plain text instead of a stream.',
     "The error's `body` holds a readable excerpt (for HTML: the text, not the tags).",
   ),
   stringParam('retryAfter', 'seconds or HTTP date', 'Add `Retry-After` to a `status` answer.', '`error.retryAfter` in milliseconds (`2` → 2000).'),
@@ -247,7 +247,7 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   intParam(
     'seedError',
     'N',
-    'After N tokens send the event the seed meant to send: `data: 错误发生:can only concatenate str (not "NoneType") to str`, then end the body.',
+    'After N tokens send the event the Flask tutorial meant to send: `data: 错误发生:can only concatenate str (not "NoneType") to str`, then end the body.',
     '`error`, code `server`, with the N tokens kept.',
   ),
   intParam(
@@ -278,20 +278,20 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
   oneOf(
     'think',
     ['inline', 'field', 'on', 'off'],
-    "Reasoning first: `inline` puts `<think>`...`</think>` in the content (seed, DeepSeek-R1 via Ollama); `field` sends `reasoning_content` (OpenAI route only; its default when the model name contains `r1` or `reason`). `1`/`on` means the route's default (`inline`, `field` on `/v1`); `0`/`off` disables it even for an `r1` model.",
+    "Reasoning first: `inline` puts `<think>`...`</think>` in the content (content-dict routes, DeepSeek-R1 via Ollama); `field` sends `reasoning_content` (OpenAI route only; its default when the model name contains `r1` or `reason`). `1`/`on` means the route's default (`inline`, `field` on `/v1`); `0`/`off` disables it even for an `r1` model.",
     'Reasoning and answer separated: `reasoning` = `expectedReasoning(...)`, `text` = `expectedText(...)`.',
   ),
   oneOf('lang', ['zh', 'en'], 'Language of the script (default: `zh` if the prompt has Han characters).', 'The text of `expectedText(prompt, {lang})`.'),
   oneOf(
     'format',
     ['repr', 'json'],
-    'Seed routes: print each dict with Python `str()` (default, as the seed does) or `json.dumps(..., ensure_ascii=False)`.',
+    'Content-dict routes: print each dict with Python `str()` (default, as the Flask tutorial does) or `json.dumps(..., ensure_ascii=False)`.',
     'The same result for both.',
   ),
   oneOf(
     'lastContent',
     ['repeat', 'empty', 'final'],
-    'Seed routes: the `completed` event repeats the last token (default, and `final`), or an Ollama-style empty token comes first so it repeats `\'\'`. `/v1`: `empty` makes the finish chunk Ollama\'s `{"role": "assistant", "content": ""}` instead of an empty delta (the seed\'s `deepseek.py` only survives that one); `final` puts `finish_reason` on the last content chunk, with no separate finish chunk, as some OpenAI-compatible servers do (the seed then completes and repeats that real token).',
+    'Content-dict routes: the `completed` event repeats the last token (default, and `final`), or an Ollama-style empty token comes first so it repeats `\'\'`. `/v1`: `empty` makes the finish chunk Ollama\'s `{"role": "assistant", "content": ""}` instead of an empty delta (the seed\'s `deepseek.py` only survives that one); `final` puts `finish_reason` on the last content chunk, with no separate finish chunk, as some OpenAI-compatible servers do (the Flask tutorial then completes and repeats that real token).',
     'The last token shown once, never twice.',
   ),
   boolParam(

@@ -87,7 +87,7 @@ function* generate(input: StreamInput, p: MockParams): Generator<Step> {
       yield* send({ event: 'error', data: [protocol === 'text' ? message : JSON.stringify({ error: { message, type: 'server_error' } })] })
       over = true
     } else if (due(p.seedError)) {
-      // What `raise f"data: 错误发生:{str(e)}\n\n"` was meant to send (deepseek.py), with the TypeError the seed hits.
+      // What `raise f"data: 错误发生:{str(e)}\n\n"` was meant to send (deepseek.py), with the TypeError the tutorial hits.
       yield* send({ data: ['错误发生:can only concatenate str (not "NoneType") to str'] })
       over = true
     } else if (due(p.dropAfter)) {
