@@ -2,32 +2,19 @@
 // hand-written useState-per-token hook, same page shell, same server, same
 // run. React commits and animation frames counted in the page; main-thread
 // cost from a DevTools trace (every RunTask on the page's main thread).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
 import { outDir } from '../lib/build.mjs'
 import { emit } from '../lib/child.mjs'
+import { endTrace, launchBenchChromium } from '../lib/chromium.mjs'
 import { makeTokens } from '../lib/inputs.mjs'
 import { median, rng, shuffle } from '../lib/measure.mjs'
+import { completedEvent, seedEvent } from '../lib/seed-event.mjs'
 
 const args = JSON.parse(process.argv[2])
 const tokens = makeTokens(args.tokens)
-const repr = (s) =>
-  "'" +
-  s
-    .replace(/\\/g, '\\\\')
-    .replace(/'/g, "\\'")
-    .replace(/\n/g, '\\n')
-    .replace(/\t/g, '\\t')
-    .replace(/\u200d/g, '\\u200d')
-    .replace(/\u3000/g, '\\u3000') +
-  "'"
-const events = [
-  ...tokens.map((t) => `data: {'content': ${repr(t)}, 'request_id': '123456789', 'userid': '789465'}\n\n`),
-  `data: {'content': '', 'request_id': '123456789', 'userid': '789465', 'status': 'completed'}\n\n`,
-]
+const events = [...tokens.map((t) => seedEvent(t)), completedEvent]
 const body = events.join('')
 /** Tokens per write in the paced mode. */
 const PACE = 8
@@ -62,20 +49,8 @@ const server = createServer(async (req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r))
 const base = `http://127.0.0.1:${server.address().port}`
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'bench-chromium-'))
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-})
+const chromium = await launchBenchChromium()
+const { context } = chromium
 
 async function measure(name, mode) {
   const tab = await context.newPage()
@@ -88,18 +63,8 @@ async function measure(name, mode) {
   const done = await tab.evaluate(() => window.__done)
   const stats = await tab.evaluate(() => window.__stats)
   version ??= await tab.evaluate(() => /Chrome\/[\d.]+/.exec(navigator.userAgent)?.[0] ?? 'Chromium')
-  const traced = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve))
-  await cdp.send('Tracing.end')
-  const { stream } = await traced
-  let json = ''
-  for (;;) {
-    const chunk = await cdp.send('IO.read', { handle: stream })
-    json += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString() : chunk.data
-    if (chunk.eof) break
-  }
-  await cdp.send('IO.close', { handle: stream })
+  const events = await endTrace(cdp)
   await tab.close()
-  const events = JSON.parse(json).traceEvents ?? JSON.parse(json)
   const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`))
   const byThread = new Map()
   for (const e of events) {
@@ -152,9 +117,8 @@ try {
       runs[k].push(await measure(name, mode))
     }
 } finally {
-  await context.close()
+  await chromium.close()
   server.close()
-  rmSync(userDataDir, { recursive: true, force: true })
 }
 const summary = Object.fromEntries(
   keys.map((k) => {

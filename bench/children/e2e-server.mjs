@@ -5,18 +5,8 @@
 //                    process.hrtime (CLOCK_MONOTONIC, the same clock in every process)
 import { createServer } from 'node:http'
 import { makeTokens } from '../lib/inputs.mjs'
+import { completedEvent, seedEvent as event } from '../lib/seed-event.mjs'
 
-const repr = (s) =>
-  "'" +
-  s
-    .replace(/\\/g, '\\\\')
-    .replace(/'/g, "\\'")
-    .replace(/\n/g, '\\n')
-    .replace(/\t/g, '\\t')
-    .replace(/\u200d/g, '\\u200d')
-    .replace(/\u3000/g, '\\u3000') +
-  "'"
-const event = (content, extra = '') => `data: {'content': ${repr(content)}, 'request_id': '123456789', 'userid': '789465'${extra}}\n\n`
 const tokenCache = new Map()
 
 const server = createServer(async (req, res) => {
@@ -32,14 +22,14 @@ const server = createServer(async (req, res) => {
         makeTokens(n).map((t) => event(t)),
       )
     for (const e of tokenCache.get(n)) if (!res.write(e)) await new Promise((r) => res.once('drain', r))
-    res.end(event('', ", 'status': 'completed'"))
+    res.end(completedEvent)
   } else {
     const ms = Number(url.searchParams.get('ms') ?? 5)
     let sent = 0
     const start = performance.now()
     const tick = () => {
       if (res.destroyed) return
-      if (sent++ >= n) return res.end(event('', ", 'status': 'completed'"))
+      if (sent++ >= n) return res.end(completedEvent)
       res.write(event(String(process.hrtime.bigint())))
       // Scheduled against the start time, so timer lateness does not accumulate.
       setTimeout(tick, Math.max(0, start + sent * ms - performance.now()))

@@ -2,31 +2,19 @@
 // renderStream against the seed page's `innerHTML += e.data`. Main-thread
 // cost from a DevTools trace (every task on the renderer main thread) and
 // from PerformanceObserver('longtask') in the page.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
 import { outDir } from '../lib/build.mjs'
 import { emit } from '../lib/child.mjs'
+import { endTrace, launchBenchChromium } from '../lib/chromium.mjs'
 import { makeTokens } from '../lib/inputs.mjs'
 import { median, rng, shuffle } from '../lib/measure.mjs'
+import { completedEvent, seedEvent } from '../lib/seed-event.mjs'
 
 const args = JSON.parse(process.argv[2])
 const tokens = makeTokens(args.tokens)
-const repr = (s) =>
-  "'" +
-  s
-    .replace(/\\/g, '\\\\')
-    .replace(/'/g, "\\'")
-    .replace(/\n/g, '\\n')
-    .replace(/\t/g, '\\t')
-    .replace(/\u200d/g, '\\u200d')
-    .replace(/\u3000/g, '\\u3000') +
-  "'"
-const body =
-  tokens.map((t) => `data: {'content': ${repr(t)}, 'request_id': '123456789', 'userid': '789465'}\n\n`).join('') +
-  `data: {'content': '', 'request_id': '123456789', 'userid': '789465', 'status': 'completed'}\n\n`
+const body = tokens.map((t) => seedEvent(t)).join('') + completedEvent
 
 // Each page records long tasks from the start and sets window.__done at the end.
 const head = `<!doctype html><meta charset="utf-8"><div id="out"></div><div id="think"></div><script>
@@ -80,20 +68,8 @@ const server = createServer(async (req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r))
 const base = `http://127.0.0.1:${server.address().port}`
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'bench-chromium-'))
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-})
+const chromium = await launchBenchChromium()
+const { context } = chromium
 const browser = context.browser()
 
 async function measure(name) {
@@ -106,18 +82,8 @@ async function measure(name) {
   const wall = Date.now() - t0
   const done = await page.evaluate(() => window.__done)
   const long = await page.evaluate(() => window.__long)
-  const traceDone = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve))
-  await cdp.send('Tracing.end')
-  const { stream } = await traceDone
-  let json = ''
-  for (;;) {
-    const chunk = await cdp.send('IO.read', { handle: stream })
-    json += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString() : chunk.data
-    if (chunk.eof) break
-  }
-  await cdp.send('IO.close', { handle: stream })
+  const events = await endTrace(cdp)
   await page.close()
-  const events = JSON.parse(json).traceEvents ?? JSON.parse(json)
   // The page's renderer main thread: the CrRendererMain thread that ran our script's tasks.
   const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`))
   const byThread = new Map()
@@ -170,9 +136,8 @@ try {
   // The seed page takes ~30 s per run (innerHTML += re-parses the whole answer per token): once is enough.
   for (let rep = 0; rep < args.reps; rep++) for (const n of shuffle(names, random)) if (n !== 'seed' || rep === 0) runs[n].push(await measure(n))
 } finally {
-  await context.close()
+  await chromium.close()
   server.close()
-  rmSync(userDataDir, { recursive: true, force: true })
 }
 const summary = Object.fromEntries(
   names.map((n) => {
