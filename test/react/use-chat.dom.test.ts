@@ -5,35 +5,15 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { Profiler, StrictMode, createElement as h, useEffect } from 'react'
 import type { ReactNode } from 'react'
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { createChat } from '../../src/chat/index.js'
-import type { ChatOptions } from '../../src/chat/index.js'
-import { expectedText, startMockServer } from '../../src/mock/index.js'
-import type { MockServer } from '../../src/mock/index.js'
+import { expectedText } from '../../src/mock/index.js'
 import { useChat, useStream } from '../../src/react/index.js'
 import type { UseChatOptions, UseChatResult } from '../../src/react/index.js'
 import { until } from '../helpers/eventually.js'
+import { useChatMock } from '../helpers/chat-mock.js'
 
-let mock: MockServer
-beforeAll(async () => {
-  mock = await startMockServer()
-})
-afterAll(() => mock.close())
-afterEach(async () => {
-  cleanup()
-  await until(
-    () => mock.stats().open,
-    (n) => n === 0,
-  )
-  mock.resetStats()
-})
-
-const posts = () => mock.stats().requests['/stream/post'] ?? 0
-
-/** The seed POST route with the mock's fault knobs in the query. */
-const seedRequest =
-  (knobs: Record<string, string> = {}): ChatOptions['request'] =>
-  (m) => ({ path: '/stream/post', json: { prompt: m[m.length - 1]!.text }, query: knobs })
+const { mock, posts, seedRequest } = useChatMock(cleanup)
 
 const strict = (node: ReactNode) => render(h(StrictMode, null, node))
 
@@ -58,7 +38,7 @@ function ChatView({ options, expose }: { options: UseChatOptions; expose?: (r: U
 const answer = () => document.querySelector('li[data-role="assistant"]')
 
 test('in StrictMode a click sends exactly one request and renders the whole answer', async () => {
-  strict(h(ChatView, { options: { client: { baseUrl: mock.url }, request: seedRequest() } }))
+  strict(h(ChatView, { options: { client: { baseUrl: mock().url }, request: seedRequest() } }))
   expect(screen.getByTestId('status').textContent).toBe('idle')
   fireEvent.click(screen.getByText('Send'))
   await waitFor(() => expect(answer()?.getAttribute('data-status')).toBe('completed'))
@@ -69,7 +49,7 @@ test('in StrictMode a click sends exactly one request and renders the whole answ
 
 test('in StrictMode a send from a mount effect reaches the server once: the extra mount’s request is stopped before it starts', async () => {
   function AutoSend() {
-    const chat = useChat({ client: { baseUrl: mock.url }, request: seedRequest() })
+    const chat = useChat({ client: { baseUrl: mock().url }, request: seedRequest() })
     useEffect(() => {
       void chat.send('Hello there')
     }, [chat.send])
@@ -81,13 +61,13 @@ test('in StrictMode a send from a mount effect reaches the server once: the extr
 })
 
 test('unmounting mid-answer aborts the request: the mock’s open responses go back to 0', async () => {
-  strict(h(ChatView, { options: { client: { baseUrl: mock.url }, request: seedRequest({ stallAfter: '5' }) } }))
+  strict(h(ChatView, { options: { client: { baseUrl: mock().url }, request: seedRequest({ stallAfter: '5' }) } }))
   fireEvent.click(screen.getByText('Send'))
   await waitFor(() => expect(answer()?.textContent).toBe(expectedText('Hello there', { length: 5 })))
-  expect(mock.stats().open).toBe(1)
+  expect(mock().stats().open).toBe(1)
   cleanup()
   await until(
-    () => mock.stats().open,
+    () => mock().stats().open,
     (n) => n === 0,
   )
   expect(posts()).toBe(1)
@@ -102,7 +82,7 @@ test('options that change between renders do not restart the stream, and the lat
       null,
       h(ChatView, {
         // A new client options object, request function and callback on every render.
-        options: { client: { baseUrl: mock.url }, request: seedRequest({ delay: '5' }), onFinish: () => finished.push(label) },
+        options: { client: { baseUrl: mock().url }, request: seedRequest({ delay: '5' }), onFinish: () => finished.push(label) },
       }),
     )
   const { rerender } = render(view('first'))
@@ -122,7 +102,7 @@ test('tokens arriving faster than frames cause at most one commit per animation 
       Profiler,
       { id: 'chat', onRender: () => void commits++ },
       h(ChatView, {
-        options: { client: { baseUrl: mock.url }, request: seedRequest({ length: '200', delay: '2' }) },
+        options: { client: { baseUrl: mock().url }, request: seedRequest({ length: '200', delay: '2' }) },
       }),
     ),
   )
@@ -145,7 +125,7 @@ test('tokens arriving faster than frames cause at most one commit per animation 
 })
 
 test('two components sharing one chat make one request, and unmounting one does not stop the shared chat', async () => {
-  const chat = createChat({ client: { baseUrl: mock.url }, request: seedRequest({ delay: '3' }) })
+  const chat = createChat({ client: { baseUrl: mock().url }, request: seedRequest({ delay: '3' }) })
   function Reader() {
     const { messages } = useChat({ chat })
     return h('p', { 'data-testid': 'reader' }, messages[1]?.status ?? 'none')
@@ -163,7 +143,9 @@ test('two components sharing one chat make one request, and unmounting one does 
 test('the hook’s methods work from event handlers: stop keeps the partial answer, retry after an error sends once more', async () => {
   let hook!: UseChatResult
   let knobs: Record<string, string> = { status: '503' }
-  strict(h(ChatView, { options: { client: { baseUrl: mock.url }, request: (m) => seedRequest(knobs)!(m, { regenerate: false }) }, expose: (r) => (hook = r) }))
+  strict(
+    h(ChatView, { options: { client: { baseUrl: mock().url }, request: (m) => seedRequest(knobs)!(m, { regenerate: false }) }, expose: (r) => (hook = r) }),
+  )
   fireEvent.click(screen.getByText('Send'))
   await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('error'))
   expect(hook.error?.status).toBe(503)
@@ -179,7 +161,7 @@ test('the hook’s methods work from event handlers: stop keeps the partial answ
 test('useStream: start() streams one answer, a second start() replaces it, unmount aborts', async () => {
   let hook!: ReturnType<typeof useStream>
   function OneShot() {
-    hook = useStream({ client: { baseUrl: mock.url } })
+    hook = useStream({ client: { baseUrl: mock().url } })
     return h('p', { 'data-status': hook.status }, hook.text)
   }
   strict(h(OneShot))
@@ -194,7 +176,7 @@ test('useStream: start() streams one answer, a second start() replaces it, unmou
   expect(hook.status).toBe('streaming')
   cleanup()
   await until(
-    () => mock.stats().open,
+    () => mock().stats().open,
     (n) => n === 0,
   )
   expect(posts()).toBe(2)

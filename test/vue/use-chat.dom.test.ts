@@ -3,32 +3,15 @@
 
 import { flushPromises, mount } from '@vue/test-utils'
 import { defineComponent, effectScope, h, isShallow, nextTick, watch } from 'vue'
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { createChat } from '../../src/chat/index.js'
-import type { ChatOptions } from '../../src/chat/index.js'
-import { expectedText, startMockServer } from '../../src/mock/index.js'
-import type { MockServer } from '../../src/mock/index.js'
+import { expectedText } from '../../src/mock/index.js'
 import { useChat } from '../../src/vue/index.js'
 import type { UseChatOptions, UseChatResult } from '../../src/vue/index.js'
 import { eventually, until } from '../helpers/eventually.js'
+import { useChatMock } from '../helpers/chat-mock.js'
 
-let mock: MockServer
-beforeAll(async () => {
-  mock = await startMockServer()
-})
-afterAll(() => mock.close())
-afterEach(async () => {
-  await until(
-    () => mock.stats().open,
-    (n) => n === 0,
-  )
-  mock.resetStats()
-})
-
-const posts = () => mock.stats().requests['/stream/post'] ?? 0
-const seedRequest =
-  (knobs: Record<string, string> = {}): ChatOptions['request'] =>
-  (m) => ({ path: '/stream/post', json: { prompt: m[m.length - 1]!.text }, query: knobs })
+const { mock, posts, seedRequest } = useChatMock()
 
 function chatView(options: UseChatOptions) {
   let hook!: UseChatResult
@@ -50,7 +33,7 @@ function chatView(options: UseChatOptions) {
 }
 
 test('the state is shallow refs that follow the store, and the DOM shows the whole answer after one request', async () => {
-  const { wrapper, hook } = chatView({ client: { baseUrl: mock.url }, request: seedRequest() })
+  const { wrapper, hook } = chatView({ client: { baseUrl: mock().url }, request: seedRequest() })
   expect(isShallow(hook().messages)).toBe(true)
   expect(wrapper.find('output').text()).toBe('idle')
   const statuses: string[] = []
@@ -67,14 +50,14 @@ test('the state is shallow refs that follow the store, and the DOM shows the who
 })
 
 test('unmounting the component mid-answer stops the stream: the mock’s open responses go back to 0', async () => {
-  const { wrapper, hook } = chatView({ client: { baseUrl: mock.url }, request: seedRequest({ stallAfter: '5' }) })
+  const { wrapper, hook } = chatView({ client: { baseUrl: mock().url }, request: seedRequest({ stallAfter: '5' }) })
   const pending = hook().send('Long answer')
   await eventually(() => hook().messages.value[1]?.text === expectedText('Long answer', { length: 5 }))
-  expect(mock.stats().open).toBe(1)
+  expect(mock().stats().open).toBe(1)
   wrapper.unmount()
   expect((await pending).status).toBe('aborted')
   await until(
-    () => mock.stats().open,
+    () => mock().stats().open,
     (n) => n === 0,
   )
   expect(posts()).toBe(1)
@@ -82,7 +65,7 @@ test('unmounting the component mid-answer stops the stream: the mock’s open re
 
 test('outside a component, disposing the effect scope stops the answer in flight and the refs stop updating', async () => {
   const scope = effectScope()
-  const hook = scope.run(() => useChat({ client: { baseUrl: mock.url }, request: seedRequest({ stallAfter: '3' }) }))!
+  const hook = scope.run(() => useChat({ client: { baseUrl: mock().url }, request: seedRequest({ stallAfter: '3' }) }))!
   const pending = hook.send('In a scope')
   await eventually(() => hook.status.value === 'streaming' && hook.messages.value[1]!.text.length > 0)
   scope.stop()
@@ -96,7 +79,7 @@ test('outside a component, disposing the effect scope stops the answer in flight
 })
 
 test('a shared chat is not stopped when one of its components unmounts', async () => {
-  const chat = createChat({ client: { baseUrl: mock.url }, request: seedRequest({ delay: '3' }) })
+  const chat = createChat({ client: { baseUrl: mock().url }, request: seedRequest({ delay: '3' }) })
   const a = chatView({ chat })
   const b = chatView({ chat })
   const pending = a.hook().send('Shared')

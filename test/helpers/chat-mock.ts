@@ -1,0 +1,51 @@
+// One mock server per test file for the chat hooks (React, Vue): between
+// tests every response the last test opened must have closed, so a test that
+// leaks a stream fails the next one's wait instead of skewing its counters.
+
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import type { ChatOptions } from '../../src/chat/index.js'
+import { startMockServer } from '../../src/mock/index.js'
+import type { MockServer } from '../../src/mock/index.js'
+import { until } from './eventually.js'
+
+/** The file's mock, its POST count, and the seed request builder. */
+export interface ChatMock {
+  /** The running mock (only inside tests: it starts in `beforeAll`). */
+  mock(): MockServer
+  /** Requests the mock has seen on the seed POST route since the last reset. */
+  posts(): number
+  /** The seed POST route with the mock's fault knobs in the query. */
+  seedRequest(knobs?: Record<string, string>): ChatOptions['request']
+}
+
+/**
+ * Start the mock before the file's tests and close it after; after each test
+ * run `unmount` (if given), wait for the mock's open responses to reach 0 and
+ * reset its counters.
+ */
+export function useChatMock(unmount?: () => void): ChatMock {
+  let server: MockServer | undefined
+  const mock = (): MockServer => {
+    if (!server) throw new Error('the mock starts in beforeAll: call mock() inside a test')
+    return server
+  }
+  beforeAll(async () => {
+    server = await startMockServer()
+  })
+  afterAll(() => server?.close())
+  afterEach(async () => {
+    unmount?.()
+    await until(
+      () => mock().stats().open,
+      (n) => n === 0,
+    )
+    mock().resetStats()
+  })
+  return {
+    mock,
+    posts: () => mock().stats().requests['/stream/post'] ?? 0,
+    seedRequest:
+      (knobs = {}) =>
+      (m) => ({ path: '/stream/post', json: { prompt: m[m.length - 1]!.text }, query: knobs }),
+  }
+}
