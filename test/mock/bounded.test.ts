@@ -5,30 +5,20 @@
 
 import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { build } from 'esbuild'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { bundleCli } from '../helpers/bundle.js'
+import type { BundledCli } from '../helpers/bundle.js'
 import { raw } from './wire.js'
 
 const HEAP_MB = 128
 
-let dir: string
+let bundled: BundledCli | undefined
 let child: ChildProcess
 let url: string
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'llm-sse-mock-bounded-'))
-  const cli = join(dir, 'mock-cli.mjs')
-  await build({
-    entryPoints: [new URL('../../src/mock/cli.ts', import.meta.url).pathname],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: cli,
-    logLevel: 'silent',
-  })
+  bundled = await bundleCli(new URL('../../src/mock/cli.ts', import.meta.url), 'llm-sse-mock-bounded-', 'mock-cli.mjs')
+  const cli = bundled.file
   child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, cli, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
   url = await new Promise<string>((resolve, reject) => {
     let out = ''
@@ -42,7 +32,7 @@ beforeAll(async () => {
 })
 afterAll(() => {
   child?.kill('SIGKILL')
-  rmSync(dir, { recursive: true, force: true })
+  bundled?.remove()
 })
 
 /** Resident memory of the mock process, in MB. */

@@ -1,30 +1,20 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { build } from 'esbuild'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { bundleCli } from '../helpers/bundle.js'
+import type { BundledCli } from '../helpers/bundle.js'
 import { MOCK_PARAMS } from '../../src/mock/params.js'
 import { MOCK_SCENARIOS } from '../../src/mock/presets.js'
 import { MOCK_ROUTES } from '../../src/mock/scenarios.js'
 
 // The CLI as the package ships it: bundled to one ES module (rollup does this
 // for dist/mock-cli.js; esbuild is the quick equivalent here).
-let dir: string
+let bundled: BundledCli | undefined
 let cli: string
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'llm-sse-mock-'))
-  cli = join(dir, 'mock-cli.mjs')
-  await build({
-    entryPoints: [new URL('../../src/mock/cli.ts', import.meta.url).pathname],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: cli,
-    logLevel: 'silent',
-  })
+  bundled = await bundleCli(new URL('../../src/mock/cli.ts', import.meta.url), 'llm-sse-mock-', 'mock-cli.mjs')
+  cli = bundled.file
 })
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+afterAll(() => bundled?.remove())
 
 function run(args: string[]): { child: ReturnType<typeof spawn>; output: Promise<string>; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
