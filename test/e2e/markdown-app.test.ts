@@ -7,10 +7,10 @@
 import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { createMarkdownRenderer } from '../../src/markdown/index.js'
 import { expectedText } from '../../src/mock/script.js'
 import { finalStatus, hooks, screenshot, startStack } from './stack.js'
 import type { Stack } from './stack.js'
+import { renderAtOnce } from '../helpers/markdown.js'
 
 // jsdom ships no types; only its constructor is used here.
 const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => { window: Window } }
@@ -55,10 +55,7 @@ test('the Markdown page streams a Markdown answer under the CSP: committed nodes
 
   // The streamed DOM equals the expected answer rendered in one go by the same entry (in jsdom).
   const el = new JSDOM('').window.document.createElement('div')
-  const view = createMarkdownRenderer(el, { schedule: () => {} })
-  view.append(expectedText('Explain Flask in Markdown'))
-  view.finish()
-  expect(await answer.innerHTML()).toBe(el.innerHTML)
+  expect(await answer.innerHTML()).toBe(renderAtOnce(expectedText('Explain Flask in Markdown'), el))
   expect((await hooks(page)).violations).toEqual([])
   expect(stack.pageErrors).toEqual([])
   await screenshot(page, 'markdown-page')

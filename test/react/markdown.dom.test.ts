@@ -6,11 +6,11 @@ import { act, cleanup, render, waitFor } from '@testing-library/react'
 import { StrictMode, createElement as h } from 'react'
 import type { ReactNode } from 'react'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
-import { createMarkdownRenderer } from '../../src/markdown/index.js'
 import { expectedText, startMockServer } from '../../src/mock/index.js'
 import type { MockServer } from '../../src/mock/index.js'
 import { useStream } from '../../src/react/index.js'
 import { Markdown } from '../../src/react/markdown.js'
+import { renderAtOnce } from '../helpers/markdown.js'
 
 let mock: MockServer
 beforeAll(async () => {
@@ -18,14 +18,6 @@ beforeAll(async () => {
 })
 afterAll(() => mock.close())
 afterEach(() => cleanup())
-
-const atOnce = (text: string) => {
-  const el = document.createElement('div')
-  const view = createMarkdownRenderer(el, { schedule: () => {} })
-  view.append(text)
-  view.finish()
-  return el.innerHTML
-}
 
 /** Nodes of `root` that left it, other than the growing tail's. */
 function watchRemovals(root: Node) {
@@ -53,7 +45,7 @@ test('useStream + <Markdown>: the streamed answer renders as the whole text woul
   await act(async () => void hook.start({ path: '/stream/post', json: { prompt: 'markdown please' }, query: { delay: '1' } }))
   await waitFor(() => expect(hook.status).toBe('completed'), { timeout: 20_000 })
   expect(stop()).toEqual([])
-  expect(answer.innerHTML).toBe(atOnce(expectedText('markdown please')))
+  expect(answer.innerHTML).toBe(renderAtOnce(expectedText('markdown please')))
   expect(answer.querySelector('table')).not.toBeNull()
 }, 30_000)
 
@@ -68,7 +60,7 @@ test('by hand: text grows across renders, then a different text starts over', ()
     if (h1) first ??= h1
   }
   rerender(h(StrictMode, null, h(Markdown, { text, done: true })))
-  expect(div.innerHTML).toBe(atOnce(text))
+  expect(div.innerHTML).toBe(renderAtOnce(text))
   expect(div.querySelector('h1')).toBe(first)
   rerender(h(StrictMode, null, h(Markdown, { text: 'other', done: true })))
   expect(div.innerHTML).toBe('<p>other</p>')

@@ -5,16 +5,8 @@
 import { mount } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import { expect, test } from 'vitest'
-import { createMarkdownRenderer } from '../../src/markdown/index.js'
 import { Markdown } from '../../src/vue/markdown.js'
-
-const atOnce = (text: string) => {
-  const el = document.createElement('div')
-  const view = createMarkdownRenderer(el, { schedule: () => {} })
-  view.append(text)
-  view.finish()
-  return el.innerHTML
-}
+import { renderAtOnce } from '../helpers/markdown.js'
 
 test('text grows prop by prop; committed nodes stay; done and a new text behave', async () => {
   const text = '## Steps\n\n1. one\n2. two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```py\nprint(1)\n```\n\nend'
@@ -28,7 +20,7 @@ test('text grows prop by prop; committed nodes stay; done and a new text behave'
   await nextTick()
   mo.disconnect()
   expect(removed).toEqual([])
-  expect(div.innerHTML).toBe(atOnce(text))
+  expect(div.innerHTML).toBe(renderAtOnce(text))
   await wrapper.setProps({ text: 'other', done: true })
   expect(div.innerHTML).toBe('<p>other</p>')
   wrapper.unmount()
