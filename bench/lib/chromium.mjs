@@ -4,12 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
+import { CHROMIUM_PATH } from './chromium-path.mjs'
 
 /** Launch Chromium (`CHROMIUM_PATH` overrides); `close()` also deletes the profile. */
 export async function launchBenchChromium() {
   const userDataDir = mkdtempSync(join(tmpdir(), 'bench-chromium-'))
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: [
       '--headless',
       '--no-sandbox',

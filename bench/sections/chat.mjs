@@ -1,8 +1,8 @@
 // A 10,000-token answer through useChat in Chromium, against the hook
 // people write by hand (one setState per token), in the same run.
-import { existsSync } from 'node:fs'
 import { buildTarget } from '../lib/build.mjs'
 import { runChild } from '../lib/child.mjs'
+import { chromiumMissing } from '../lib/chromium-path.mjs'
 import { fmt, mdTable } from '../lib/measure.mjs'
 import { mark, record } from '../lib/verdict.mjs'
 
@@ -12,8 +12,8 @@ const LABEL = {
 }
 
 export async function chat(cfg, log) {
-  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-  if (!existsSync(chromium)) return { skipped: `no Chromium at ${chromium} (apt-get install -y chromium, or set CHROMIUM_PATH)` }
+  const missing = chromiumMissing()
+  if (missing) return { skipped: missing }
   await buildTarget('chat-react-browser')
   log('chat: React in Chromium')
   const r = await runChild('chat.mjs', { tokens: 10000, reps: cfg.renderReps, seed: cfg.seed, timeoutMs: 180_000 }, { timeoutMs: 900_000 })

@@ -1,8 +1,8 @@
 // Streaming Markdown in Chromium: ours against re-parsing the whole answer per token.
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { runChild } from '../lib/child.mjs'
+import { chromiumMissing } from '../lib/chromium-path.mjs'
 import { outDir, root } from '../lib/build.mjs'
 import { fmt, mdTable } from '../lib/measure.mjs'
 
@@ -13,8 +13,8 @@ const LABEL = {
 }
 
 export async function markdown(cfg, log) {
-  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-  if (!existsSync(chromium)) return { skipped: `no Chromium at ${chromium}` }
+  const missing = chromiumMissing()
+  if (missing) return { skipped: missing }
   const common = { bundle: true, minify: true, format: 'iife', platform: 'browser', target: 'es2020', logLevel: 'error', absWorkingDir: root }
   await build({ ...common, entryPoints: [join(root, 'src/markdown/index.ts')], globalName: 'LlmSseMarkdown', outfile: join(outDir, 'markdown-browser.js') })
   await build({

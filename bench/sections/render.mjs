@@ -1,7 +1,7 @@
 // Render in real Chromium.
-import { existsSync } from 'node:fs'
 import { buildTarget } from '../lib/build.mjs'
 import { runChild } from '../lib/child.mjs'
+import { chromiumMissing } from '../lib/chromium-path.mjs'
 import { fmt, mdTable } from '../lib/measure.mjs'
 import { mark, record } from '../lib/verdict.mjs'
 
@@ -13,8 +13,8 @@ const LABEL = {
 }
 
 export async function render(cfg, log) {
-  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-  if (!existsSync(chromium)) return { skipped: `no Chromium at ${chromium} (apt-get install -y chromium, or set CHROMIUM_PATH)` }
+  const missing = chromiumMissing()
+  if (missing) return { skipped: missing }
   await buildTarget('sdk-browser')
   await buildTarget('dom-browser')
   log('render: Chromium')
