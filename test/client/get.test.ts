@@ -1,24 +1,13 @@
-import { EventSource as NodeEventSource } from 'eventsource'
 import { afterEach, expect, test } from 'vitest'
 import { createClient } from '../../src/index.js'
-import type { EventSourceConstructor } from '../../src/index.js'
 import { seedEvent, seedStream, serve, sseHead } from '../helpers/http.js'
 import type { TestServer } from '../helpers/http.js'
+import { recordingEventSource } from '../helpers/event-source.js'
 
-// Node has no EventSource: the `eventsource` package is a spec-faithful one
-// (it reconnects after the body ends, like browsers), so it shows whether
-// the SDK closes it in time.
 let s: TestServer
-const instances: InstanceType<typeof NodeEventSource>[] = []
-class RecordingES extends NodeEventSource {
-  constructor(url: string | URL, init?: ConstructorParameters<typeof NodeEventSource>[1]) {
-    super(url, init)
-    instances.push(this)
-  }
-}
-const ES = RecordingES as unknown as EventSourceConstructor
+const { ES, instances, closeAll } = recordingEventSource()
 afterEach(async () => {
-  for (const i of instances.splice(0)) i.close()
+  closeAll()
   await s?.close()
 })
 

@@ -1,21 +1,13 @@
-import { EventSource as NodeEventSource } from 'eventsource'
 import { afterEach, expect, test } from 'vitest'
 import { createClient } from '../../src/index.js'
-import type { EventSourceConstructor } from '../../src/index.js'
 import { seedEvent, serve, sseHead } from '../helpers/http.js'
 import type { TestServer } from '../helpers/http.js'
+import { recordingEventSource } from '../helpers/event-source.js'
 
 let s: TestServer
-const sources: NodeEventSource[] = []
-class RecordingES extends NodeEventSource {
-  constructor(url: string | URL, init?: ConstructorParameters<typeof NodeEventSource>[1]) {
-    super(url, init)
-    sources.push(this)
-  }
-}
-const ES = RecordingES as unknown as EventSourceConstructor
+const { ES, closeAll } = recordingEventSource()
 afterEach(async () => {
-  for (const e of sources.splice(0)) e.close()
+  closeAll()
   await s?.close()
 })
 const fast = { attempts: 3, baseDelay: 1, maxDelay: 5 }
