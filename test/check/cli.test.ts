@@ -117,7 +117,8 @@ const ALL_PASS = {
 }
 
 async function checkReference(server: 'flask' | 'fastapi', env: Record<string, string>): Promise<{ report: Report; status: Record<string, string> }> {
-  const backend = await startFlask({ server, upstream: mock.url, format: 'json', env: { ALLOWED_ORIGINS: 'http://localhost:5173', ...env } })
+  // Tokens 20 ms apart: the answer is still streaming when the abort check aborts it, on a loaded machine too.
+  const backend = await startFlask({ server, upstream: `${mock.url}/_/delay=20/v1`, format: 'json', env: { ALLOWED_ORIGINS: 'http://localhost:5173', ...env } })
   servers.push(backend)
   const before = await backend.stats()
   const { report, status } = await check([
