@@ -56,7 +56,11 @@ export interface MockRoute {
 
 /** Every route, for listings and for registering msw handlers. @public */
 export const MOCK_ROUTES: readonly MockRoute[] = [
-  { path: '/stream/get', methods: ['GET'], description: 'The Flask tutorial format over GET: `?text=` prompt, Python-repr dicts, `completed` repeats the last token.' },
+  {
+    path: '/stream/get',
+    methods: ['GET'],
+    description: 'The Flask tutorial format over GET: `?text=` prompt, Python-repr dicts, `completed` repeats the last token.',
+  },
   { path: '/stream/post', methods: ['POST'], description: 'The Flask tutorial format over POST: JSON `{"prompt": ...}`, same stream as /stream/get.' },
   {
     path: '/stream/text',
