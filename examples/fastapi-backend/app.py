@@ -7,10 +7,8 @@ shares), served by uvicorn with the async ``openai`` client.
 Run: ``python app.py --port 5000`` (see README.md).
 """
 
-import argparse
 import contextlib
 import logging
-import os
 import socket
 import sys
 import uuid
@@ -30,7 +28,7 @@ import llm  # noqa: E402
 import resumable  # noqa: E402
 from llm_sse import Answer, BodyError, Failure, describe  # noqa: E402
 from llm_sse.starlette import error_response, read_json, refuse_resume, stream  # noqa: E402
-from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, configure_logging, fault_headers  # noqa: E402
+from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers  # noqa: E402
 from stats import SAVED, Stats  # noqa: E402
 
 log = logging.getLogger('fastapi-backend')
@@ -162,27 +160,7 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description='Reference FastAPI backend streaming an OpenAI-compatible LLM as SSE.')
-    parser.add_argument('--host', default=os.environ.get('HOST', '127.0.0.1'))
-    parser.add_argument('--port', type=int, default=int(os.environ.get('PORT', '5000')), help='0 picks a free port')
-    parser.add_argument('--format', choices=('repr', 'json'), default=None, help='event payload: repr (default) or json (env SSE_FORMAT)')
-    parser.add_argument('--allowed-origins', default=None, help='comma-separated origins allowed to call this backend from a browser (env ALLOWED_ORIGINS; default none)')
-    parser.add_argument('--forward-faults', action='store_true', default=None, help='forward x-mock-* request headers upstream (tests only; env FLASK_FORWARD_FAULTS=1)')
-    args = parser.parse_args(argv)
-
-    configure_logging()
-    try:
-        env = dict(os.environ)
-        if args.allowed_origins is not None:
-            env['ALLOWED_ORIGINS'] = args.allowed_origins
-        config = Config.from_env(env)
-        if args.format:
-            config = config.but(format=args.format)
-        if args.forward_faults:
-            config = config.but(forward_faults=True)
-        app = create_app(config)
-    except ValueError as error:
-        parser.error(str(error))
+    args, config, app = app_from_command_line('Reference FastAPI backend streaming an OpenAI-compatible LLM as SSE.', create_app, argv)
 
     family = socket.AF_INET6 if ':' in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

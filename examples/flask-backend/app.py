@@ -11,9 +11,7 @@ an HTML 500, heartbeats, and the upstream closed when the browser goes away.
 Run: ``python app.py --port 5000`` (see README.md for the environment).
 """
 
-import argparse
 import logging
-import os
 import signal
 import sys
 import uuid
@@ -26,7 +24,7 @@ import llm
 import resumable
 from llm_sse import Answer, BodyError, Failure, describe
 from llm_sse.flask import error_response, read_json, refuse_resume, stream
-from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, configure_logging, fault_headers
+from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers
 from stats import SAVED, Stats
 
 log = logging.getLogger('flask-backend')
@@ -153,27 +151,7 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description='Reference Flask backend streaming an OpenAI-compatible LLM as SSE.')
-    parser.add_argument('--host', default=os.environ.get('HOST', '127.0.0.1'))
-    parser.add_argument('--port', type=int, default=int(os.environ.get('PORT', '5000')), help='0 picks a free port')
-    parser.add_argument('--format', choices=('repr', 'json'), default=None, help='event payload: repr (default) or json (env SSE_FORMAT)')
-    parser.add_argument('--allowed-origins', default=None, help='comma-separated origins allowed to call this backend from a browser (env ALLOWED_ORIGINS; default none)')
-    parser.add_argument('--forward-faults', action='store_true', default=None, help='forward x-mock-* request headers upstream (tests only; env FLASK_FORWARD_FAULTS=1)')
-    args = parser.parse_args(argv)
-
-    configure_logging()
-    try:
-        env = dict(os.environ)
-        if args.allowed_origins is not None:
-            env['ALLOWED_ORIGINS'] = args.allowed_origins
-        config = Config.from_env(env)
-        if args.format:
-            config = config.but(format=args.format)
-        if args.forward_faults:
-            config = config.but(forward_faults=True)
-        app = create_app(config)
-    except ValueError as error:
-        parser.error(str(error))  # a bad setting: exit 2 with the reason, no traceback
+    args, config, app = app_from_command_line('Reference Flask backend streaming an OpenAI-compatible LLM as SSE.', create_app, argv)
 
     server = make_server(args.host, args.port, app, threaded=True)
     host = f'[{args.host}]' if ':' in args.host else args.host

@@ -1,11 +1,14 @@
 """Settings of the reference backends, from the environment (flags override some)."""
 
+import argparse
 import logging
 import os
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple, TypeVar
 
 from llm_sse import FORMATS, MAX_BODY_BYTES
+
+T = TypeVar('T')
 
 DEFAULT_PROMPT = '详解一下flask框架'  # the Flask tutorial's hard-coded prompt
 USERID = '789465'  # the tutorial's; real deployments send the user's id here
@@ -97,3 +100,31 @@ def configure_logging() -> None:
     # The openai client's HTTP library logs every request URL at INFO, user:password included.
     for name in ('httpx', 'httpx2', 'httpcore', 'httpcore2'):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def app_from_command_line(description: str, create_app: Callable[[Config], T], argv=None) -> Tuple[argparse.Namespace, Config, T]:
+    """Parse the reference backends' shared command line; return it, the config and the app.
+
+    A bad setting exits with status 2 and the reason (argparse's own error), no traceback.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--host', default=os.environ.get('HOST', '127.0.0.1'))
+    parser.add_argument('--port', type=int, default=int(os.environ.get('PORT', '5000')), help='0 picks a free port')
+    parser.add_argument('--format', choices=('repr', 'json'), default=None, help='event payload: repr (default) or json (env SSE_FORMAT)')
+    parser.add_argument('--allowed-origins', default=None, help='comma-separated origins allowed to call this backend from a browser (env ALLOWED_ORIGINS; default none)')
+    parser.add_argument('--forward-faults', action='store_true', default=None, help='forward x-mock-* request headers upstream (tests only; env FLASK_FORWARD_FAULTS=1)')
+    args = parser.parse_args(argv)
+
+    configure_logging()
+    try:
+        env = dict(os.environ)
+        if args.allowed_origins is not None:
+            env['ALLOWED_ORIGINS'] = args.allowed_origins
+        config = Config.from_env(env)
+        if args.format:
+            config = config.but(format=args.format)
+        if args.forward_faults:
+            config = config.but(forward_faults=True)
+        return args, config, create_app(config)
+    except ValueError as error:
+        parser.error(str(error))
