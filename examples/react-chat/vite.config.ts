@@ -14,6 +14,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^llm-sse-client\/chat$/, replacement: src('chat/index.ts') },
+      { find: /^llm-sse-client\/react\/markdown$/, replacement: src('react/markdown.ts') },
       { find: /^llm-sse-client\/react$/, replacement: src('react/index.ts') },
       { find: /^llm-sse-client$/, replacement: src('index.ts') },
     ],

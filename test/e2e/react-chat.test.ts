@@ -1,12 +1,27 @@
 // examples/react-chat (Vite + React, useChat), built for production, in
 // Chromium against the Flask reference backend and the mock LLM. The
 // backend's counters check that every user action made exactly one request.
+// Answers are Markdown: each must be the exact text rendered at once.
 
+import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
 import { expectedReasoning, expectedText } from '../../src/mock/script.js'
 import { finalStatus, hooks, screenshot, startStack } from './stack.js'
 import type { Stack } from './stack.js'
+import { renderAtOnce } from '../helpers/markdown.js'
+
+// jsdom ships no types; only its constructor is used here.
+const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => { window: Window } }
+const scratch = new JSDOM('').window.document
+/** `text` as the page's <Markdown> shows it once the answer is final. */
+const md = (text: string) => renderAtOnce(text, scratch.createElement('div'))
+/** How much of `text` the final `html` shows: the longest prefix rendering to it (0 if none). */
+function shownPrefix(text: string, html: string): number {
+  let k = text.length
+  while (k > 0 && md(text.slice(0, k)) !== html) k--
+  return k
+}
 
 let stack: Stack
 let page: Page
@@ -47,23 +62,23 @@ async function ask(prompt: string): Promise<string> {
 }
 
 const turns = () => page.locator('#log > .turn').count()
-const lastAnswer = () => page.locator(`${last} .answer`).textContent()
+const lastAnswer = () => page.locator(`${last} .answer`).innerHTML()
 const userTexts = () => page.locator('#log > .turn.user .text').allTextContents()
-const answerTexts = () => page.locator('#log > .turn.assistant .answer').allTextContents()
+const answerHtmls = () => page.locator('#log > .turn.assistant .answer').evaluateAll((els) => els.map((e) => e.innerHTML))
 const statuses = () => page.locator('#log > .turn.assistant .status').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))
 
 test('three turns, each answer exact; a reload shows the same history without a request', async () => {
   const prompts = ['What is SSE?', 'And how does Flask send it?', '用中文再说一遍']
   for (const p of prompts) expect(await ask(p)).toBe('completed')
   expect(await userTexts()).toEqual(prompts)
-  expect(await answerTexts()).toEqual(prompts.map((p) => expectedText(p, THINK)))
+  expect(await answerHtmls()).toEqual(prompts.map((p) => md(expectedText(p, THINK))))
   expect(await page.locator(`${last} .reasoning`).textContent()).toBe(expectedReasoning(prompts[2]!, THINK))
   expect(await posts()).toBe(3)
 
   await page.reload()
   await page.waitForSelector('#log > .turn')
   expect(await userTexts()).toEqual(prompts)
-  expect(await answerTexts()).toEqual(prompts.map((p) => expectedText(p, THINK)))
+  expect(await answerHtmls()).toEqual(prompts.map((p) => md(expectedText(p, THINK))))
   expect(await statuses()).toEqual(['completed', 'completed', 'completed'])
   expect((await hooks(page)).fetches).toBe(0)
   expect(await posts()).toBe(3)
@@ -78,9 +93,7 @@ test('Stop keeps the partial answer; Regenerate replaces it; editing a question 
   await page.waitForFunction((sel) => (document.querySelector(sel)?.textContent ?? '').length > 10, `${last} .answer`)
   await page.click('#stop')
   expect(await finalStatus(page, `${last} .status`)).toBe('aborted')
-  const kept = (await lastAnswer()) ?? ''
-  expect(kept.length).toBeGreaterThan(10)
-  expect(expectedText(story, THINK).startsWith(kept)).toBe(true)
+  expect(shownPrefix(expectedText(story, THINK), await lastAnswer())).toBeGreaterThan(10)
   await expect.poll(async () => (await stack.flask.stats()).disconnected).toBe(1)
   await expect.poll(() => stack.mock.stats().open).toBe(0)
   expect(await posts()).toBe(1)
@@ -88,7 +101,7 @@ test('Stop keeps the partial answer; Regenerate replaces it; editing a question 
   stack.faults({})
   await page.click(`${last} .regenerate`)
   await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-status') === 'completed', `${last} .status`)
-  expect(await lastAnswer()).toBe(expectedText(story, THINK))
+  expect(await lastAnswer()).toBe(md(expectedText(story, THINK)))
   expect(await turns()).toBe(2)
   expect(await posts()).toBe(2)
 
@@ -101,7 +114,7 @@ test('Stop keeps the partial answer; Regenerate replaces it; editing a question 
   await page.waitForFunction(() => document.querySelectorAll('#log > .turn').length === 2)
   expect(await finalStatus(page, `${last} .status`)).toBe('completed')
   expect(await userTexts()).toEqual(['An edited first question'])
-  expect(await answerTexts()).toEqual([expectedText('An edited first question', THINK)])
+  expect(await answerHtmls()).toEqual([md(expectedText('An edited first question', THINK))])
   expect(await posts()).toBe(4)
   expect(stack.pageErrors).toEqual([])
 })
@@ -114,7 +127,7 @@ test('after an upstream error Retry sends the question once more; a reload mid-a
   stack.faults({})
   await page.click(`${last} .retry`)
   expect(await finalStatus(page, `${last} .status`)).toBe('completed')
-  expect(await lastAnswer()).toBe(expectedText('Try again later', THINK))
+  expect(await lastAnswer()).toBe(md(expectedText('Try again later', THINK)))
   expect(await turns()).toBe(2)
   expect(await posts()).toBe(2)
 
@@ -123,9 +136,7 @@ test('after an upstream error Retry sends the question once more; a reload mid-a
   await page.waitForFunction((sel) => (document.querySelector(sel)?.textContent ?? '').length > 10, `${last} .answer`)
   await page.reload()
   await page.waitForSelector(`${last} .status[data-status="incomplete"]`)
-  const partial = (await lastAnswer()) ?? ''
-  expect(partial.length).toBeGreaterThan(10)
-  expect(expectedText('Reload during the answer', THINK).startsWith(partial)).toBe(true)
+  expect(shownPrefix(expectedText('Reload during the answer', THINK), await lastAnswer())).toBeGreaterThan(10)
   expect(await page.locator(`${last} .retry`).isVisible()).toBe(true)
   // The reload itself sent nothing.
   expect(await posts()).toBe(3)
@@ -135,7 +146,7 @@ test('after an upstream error Retry sends the question once more; a reload mid-a
   stack.faults({})
   await page.click(`${last} .retry`)
   expect(await finalStatus(page, `${last} .status`)).toBe('completed')
-  expect(await lastAnswer()).toBe(expectedText('Reload during the answer', THINK))
+  expect(await lastAnswer()).toBe(md(expectedText('Reload during the answer', THINK)))
   expect(await posts()).toBe(4)
   expect(stack.pageErrors).toEqual([])
 })

@@ -27,7 +27,15 @@ export function usePersistence(chat: Chat): void {
     // and the chat sees a network error: the copy saved at `pagehide` (still
     // streaming, restored as `incomplete`) is the truthful one, so keep it.
     let leaving = false
-    const save = () => leaving || localStorage.setItem(KEY, JSON.stringify(chat.serialize()))
+    const save = () => {
+      if (leaving) return
+      try {
+        localStorage.setItem(KEY, JSON.stringify(chat.serialize()))
+      } catch (error) {
+        // Full (attached images are data URLs) or blocked: the chat goes on unsaved.
+        console.warn('the chat could not be saved', error)
+      }
+    }
     const off = chat.subscribe((s) => {
       if (s.status !== 'streaming') save()
     })
