@@ -274,12 +274,24 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     out(thought, (d.reasoning ?? '') + split.reasoning)
     out(answer, split.text)
     if (final) return
-    if (d.toolCalls && calls.add(d.toolCalls) && !callsFull && (callsFull = true))
-      warn({ code: 'payload', message: `More than ${MAX_TOOL_CALLS} tool calls: later ones are ignored`, data: excerpt(ev.data) })
+    if (d.toolCalls) {
+      if (calls.add(d.toolCalls) && !callsFull && (callsFull = true))
+        warn({ code: 'payload', message: `More than ${MAX_TOOL_CALLS} tool calls: later ones are ignored`, data: excerpt(ev.data) })
+      // One event per piece, with the id and name known so far (a dropped call has none).
+      for (const t of d.toolCalls) {
+        const c = calls.get(t.index)
+        if (c && !final) emit({ type: 'tool-input', index: c.index, id: c.id, name: c.function.name, delta: t.function?.arguments ?? '' })
+      }
+    }
     if (d.refusal) {
       if (refusal === undefined) warn({ code: 'refusal', message: 'The model refused to answer (its words are in result.refusal)' })
       refusal = (refusal ?? '') + d.refusal
     }
+    // The server ran the calls it answers: they are whole.
+    if (d.toolResult) sendToolCalls()
+    if (final) return
+    if (d.toolResult) emit({ type: 'tool-result', ...d.toolResult })
+    if (d.data && !final) emit({ type: 'data', ...d.data })
     if (final) return
     usage = d.usage ?? usage
     const r = d.finishReason

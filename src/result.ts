@@ -102,6 +102,16 @@ export type StreamEvent =
   | { type: 'meta'; meta: Record<string, unknown> }
   /** A tool call is whole: sent once the model finished (`finish_reason` or the end marker). */
   | { type: 'tool-call'; toolCall: ToolCall }
+  /**
+   * One piece of a tool call as it streams: `delta` is the argument text it
+   * appends (`''` for a piece that only names the call); `id` and `name` as
+   * known so far.
+   */
+  | { type: 'tool-input'; index: number; id: string; name: string; delta: string }
+  /** The result of a tool the server ran (a server-side tool loop); `error` when it failed. */
+  | { type: 'tool-result'; id: string; name: string; output?: unknown; error?: string | undefined }
+  /** A named JSON part the server sent next to the answer. */
+  | { type: 'data'; name: string; data: unknown }
   | { type: 'status'; status: StreamStatus; attempt: number }
   | { type: 'warning'; warning: StreamWarning }
   | { type: 'error'; error: StreamError }

@@ -6,6 +6,9 @@ keep them for a later reader instead. The events of a generation are:
 
 - one per token, ``{"content": ..., **meta}`` plus ``"reasoning_content"``
   when the upstream sent reasoning;
+- one per tool-call piece, ``{"content": "", **meta, "tool_calls": [{...}]}``,
+  and one per refusal piece, ``{"content": "", **meta, "refusal": ...}``
+  (docs/wire.md has every field);
 - then, only when the upstream really finished (a ``finish_reason``, or the
   end of a plain string iterator), ``{"content": "", **meta, "status":
   "completed"}`` (with ``usage`` when the upstream sent it);
@@ -28,6 +31,7 @@ from typing import Any, Callable, Optional
 from .event import Event
 from .failure import Truncated, UpstreamFailed, describe
 from .payload import Format, dumper
+from .tool_calls import ToolCall, ToolCalls
 from .upstream import Piece, Reader
 
 log = logging.getLogger('llm_sse')
@@ -42,6 +46,10 @@ class Answer:
     reasoning: str
     finish_reason: Optional[str]
     usage: Optional[dict[str, Any]]
+    #: The tool calls of the answer (of every step, for a tool loop), in index order.
+    tool_calls: tuple[ToolCall, ...] = ()
+    #: What the model said instead of answering, when it refused.
+    refusal: str = ''
 
 
 def event_id(stream_id: str, n: int) -> str:
@@ -93,23 +101,38 @@ class _Builder:
         self.repeat_last = repeat_last
         self.on_complete = on_complete
         self.reader = Reader()
+        self.calls = ToolCalls(stream_id)
         self.n = 0
         self.last: dict[str, Any] = {'content': '', **self.meta}
         self.text: list[str] = []
         self.reasoning: list[str] = []
+        self.refusal: list[str] = []
 
     def _event(self, data: str, **fields: Any) -> Event:
         ev = Event(data, id=event_id(self.stream_id, self.n), **fields)
         self.n += 1
         return ev
 
-    def token(self, piece: Piece) -> Event:
-        self.last = {'content': piece.content, **self.meta}
-        if piece.reasoning:
-            self.last['reasoning_content'] = piece.reasoning
-        self.text.append(piece.content)
-        self.reasoning.append(piece.reasoning)
-        return self._event(self.dumps(self.last))
+    def piece(self, piece: Piece) -> Iterator[Event]:
+        """The events of one piece: its text, then one per tool-call piece, then its refusal."""
+        if piece.content or piece.reasoning:
+            self.last = {'content': piece.content, **self.meta}
+            if piece.reasoning:
+                self.last['reasoning_content'] = piece.reasoning
+            self.text.append(piece.content)
+            self.reasoning.append(piece.reasoning)
+            yield self._event(self.dumps(self.last))
+        for delta in piece.tool_calls:
+            entry = self.calls.add(delta)
+            if entry is not None:
+                yield self.part('tool_calls', [entry])
+        if piece.refusal:
+            self.refusal.append(piece.refusal)
+            yield self.part('refusal', piece.refusal)
+
+    def part(self, key: str, value: Any) -> Event:
+        """An event that carries no text: ``{"content": "", **meta, key: value}``."""
+        return self._event(self.dumps({'content': '', **self.meta, key: value}))
 
     def end(self) -> Event:
         """The end marker, or the error event when the upstream never finished."""
@@ -122,6 +145,8 @@ class _Builder:
                 ''.join(self.reasoning),
                 self.reader.finish_reason,
                 self.reader.usage,
+                tuple(self.calls.all),
+                ''.join(self.refusal),
             )
             try:
                 self.on_complete(answer)
@@ -188,7 +213,7 @@ def _events(upstream: Iterable[Any], b: _Builder) -> Iterator[Event]:
                 yield b.fail(error)
                 return
             if piece is not None:
-                yield b.token(piece)
+                yield from b.piece(piece)
         yield b.end()
     finally:
         close = getattr(upstream, 'close', None)
@@ -226,7 +251,8 @@ async def _aevents(upstream: AsyncIterable[Any], b: _Builder) -> AsyncIterator[E
                 yield b.fail(error)
                 return
             if piece is not None:
-                yield b.token(piece)
+                for ev in b.piece(piece):
+                    yield ev
         yield b.end()
     finally:
         await aclose(upstream)

@@ -6,6 +6,11 @@ and are skipped here. A chunk stream that ends without any ``finish_reason``
 was cut, and :meth:`Reader.finished` says so, so a truncated answer is never
 reported as complete. A stream of plain strings has no end marker: its
 clean end is its end.
+
+A piece also carries what a chat screen needs besides text: the pieces of
+the tool calls the model streams (``delta.tool_calls``, by ``index``) and
+its refusal (``delta.refusal``). The encoders (``generation.py``, the tool
+loop in ``tools.py``) turn pieces into events; docs/wire.md has their shape.
 """
 
 from __future__ import annotations
@@ -15,11 +20,29 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Optional
 
 
+@dataclass(frozen=True)
+class ToolCallDelta:
+    """One piece of a tool call, as OpenAI streams it in ``delta.tool_calls``.
+
+    ``index`` tells which call of the answer it continues. ``id`` and
+    ``name`` come with a call's first piece (``''`` in the others);
+    ``arguments`` is the text this piece appends to the call's JSON
+    arguments.
+    """
+
+    index: int
+    id: str
+    name: str
+    arguments: str
+
+
 class Piece(NamedTuple):
-    """What one upstream item adds: answer text and/or reasoning text (never both empty)."""
+    """What one upstream item adds (never nothing): answer text, reasoning, tool-call pieces, refusal text."""
 
     content: str
     reasoning: str
+    tool_calls: tuple[ToolCallDelta, ...] = ()
+    refusal: str = ''
 
 
 def _get(value: Any, key: str) -> Any:
@@ -68,11 +91,35 @@ class Reader:
         # DeepSeek and vLLM send `reasoning_content`, Ollama >= 0.11 `reasoning`.
         reasoning = _text(_get(delta, 'reasoning_content')) or _text(_get(delta, 'reasoning'))
         content = _text(_get(delta, 'content'))
-        return Piece(content, reasoning) if content or reasoning else None
+        refusal = _text(_get(delta, 'refusal'))
+        calls = _tool_call_deltas(_get(delta, 'tool_calls'))
+        if content or reasoning or refusal or calls:
+            return Piece(content, reasoning, calls, refusal)
+        return None
 
     def finished(self) -> bool:
         """Whether a clean end of the items is the end of the answer."""
         return not self._chunks or self.finish_reason is not None
+
+
+def _tool_call_deltas(value: Any) -> tuple[ToolCallDelta, ...]:
+    """The checked pieces of ``delta.tool_calls``; an entry without a valid ``index`` is dropped.
+
+    Without its index a piece cannot be joined to its call; a server that
+    sends one is broken, and guessing would glue text to the wrong call.
+    """
+    if not isinstance(value, (list, tuple)):
+        return ()
+    out = []
+    for entry in value:
+        index = _get(entry, 'index')
+        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+            continue
+        fn = _get(entry, 'function')
+        out.append(
+            ToolCallDelta(index, _text(_get(entry, 'id')), _text(_get(fn, 'name')), _text(_get(fn, 'arguments')))
+        )
+    return tuple(out)
 
 
 def _first_choice(choices: Any) -> Any:

@@ -79,6 +79,8 @@ export interface ToolCallSet {
   add(deltas: ToolCallDelta[]): number
   /** Every call so far, in `index` order (a fresh array; the calls are live objects). */
   list(): ToolCall[]
+  /** The call with this `index` (a live object), if the set holds it. */
+  get(index: number): ToolCall | undefined
   readonly size: number
 }
 
@@ -108,6 +110,7 @@ export function createToolCallSet(): ToolCallSet {
       return dropped
     },
     list: () => [...(sorted ??= [...calls.values()].sort((a, b) => a.index - b.index))],
+    get: (index) => calls.get(index),
     get size() {
       return calls.size
     },

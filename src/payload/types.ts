@@ -23,6 +23,10 @@ export interface Decoded {
   meta?: Record<string, unknown> | undefined
   /** Pieces of tool calls, joined by `index` into `StreamResult.toolCalls`. */
   toolCalls?: ToolCallDelta[] | undefined
+  /** The result of a tool the server ran, for the `tool-result` event. */
+  toolResult?: { id: string; name: string; output?: unknown; error?: string | undefined } | undefined
+  /** A named JSON part, for the `data` event. */
+  data?: { name: string; data: unknown } | undefined
   /** Text of a refusal (OpenAI `delta.refusal`), joined into `StreamResult.refusal`. */
   refusal?: string | undefined
   /**

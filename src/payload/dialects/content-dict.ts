@@ -1,14 +1,17 @@
-import { messageOf, str } from './common.js'
+import { toolCallDeltas } from '../tool-calls.js'
+import { isDict, messageOf, str } from './common.js'
 import type { Dict } from './common.js'
 import type { Decoded } from '../types.js'
 
 // One dict per event, `{'content': token, ...}`, printed by Python's
 // `str(dict)` (single quotes, `None`, `True`) or as JSON, the last one
 // carrying `'status': 'completed'`: what a Flask view that forwards an LLM
-// stream with `f"data: {resMap}\n\n"` sends.
+// stream with `f"data: {resMap}\n\n"` sends. The llm_sse kit adds tool-call
+// pieces, refusals, tool results and data parts in keys of their own
+// (docs/wire.md).
 
 /** The keys of a content dict that are not meta. */
-const FIELDS = ['content', 'status', 'reasoning_content', 'reasoning']
+const FIELDS = ['content', 'status', 'reasoning_content', 'reasoning', 'tool_calls', 'refusal', 'tool_result', 'data_part']
 
 /** True when a parsed object looks like a content dict (used by `auto`). */
 export const isContentDict = (v: Dict) => 'content' in v || 'status' in v || 'error' in v
@@ -30,5 +33,17 @@ export function fromContentDict(v: Dict, raw: string): Decoded {
         Object.defineProperty(meta, k, { value: v[k], enumerable: true, writable: true, configurable: true })
       else meta[k] = v[k]
   // The final event repeats the previous chunk's content: appending it would duplicate a token.
-  return v.status === 'completed' ? { meta, done: true } : { meta, text: str(v.content), reasoning: str(v.reasoning_content) ?? str(v.reasoning) }
+  if (v.status === 'completed') return { meta, done: true }
+  const d: Decoded = { meta, text: str(v.content), reasoning: str(v.reasoning_content) ?? str(v.reasoning), refusal: str(v.refusal) }
+  const { tool_calls: calls, tool_result: r, data_part: p } = v
+  // Tested first: most events carry none of them.
+  if (calls != null || r != null || p != null) {
+    // The same pieces as OpenAI's `delta.tool_calls`, one per event.
+    const { deltas, bad } = toolCallDeltas(calls)
+    if (deltas.length) d.toolCalls = deltas
+    if (isDict(r)) d.toolResult = { id: str(r.id) ?? '', name: str(r.name) ?? '', output: r.output, error: str(r.error) }
+    if (isDict(p) && str(p.name)) d.data = { name: p.name as string, data: p.data }
+    if (bad || (r != null && !isDict(r))) d.warning = { message: 'A tool call or tool result that is not one was ignored' }
+  }
+  return d
 }
