@@ -29,7 +29,7 @@ export interface StaticServerOptions {
   forwardFaultHeaders?: boolean | undefined
   /** Where proxied requests go, e.g. the Flask backend `http://127.0.0.1:5000`. @default none (no proxy) */
   backend?: string | undefined
-  /** Path prefixes forwarded to `backend`. @default ['/stream/'] */
+  /** Path prefixes forwarded to `backend`. @default ['/stream/', '/api/'] */
   proxy?: string[] | undefined
   /** Content-Security-Policy of HTML pages; `false` sends none. @default STRICT_CSP */
   csp?: string | false | undefined

@@ -51,7 +51,7 @@ export async function startStaticServer(options = {}) {
   const reactChatDir = options.reactChatDir ?? join(root, 'examples', 'react-chat', 'dist')
   const distDir = options.distDir ?? join(root, 'dist')
   let proxyHeaders = options.proxyHeaders ?? {}
-  const proxyPrefixes = options.proxy ?? ['/stream/']
+  const proxyPrefixes = options.proxy ?? ['/stream/', '/api/']
   const csp = options.csp === undefined ? STRICT_CSP : options.csp
   let backend = options.backend
   const forwardFaultHeaders = options.forwardFaultHeaders === true
@@ -261,9 +261,9 @@ function indexPage() {
 <ul class="links">
 <li><a href="/examples/script-tag.html">Script tag</a>: the UMD build, GET (EventSource) and POST (fetch), one answer.</li>
 <li><a href="/app/">Vite + TypeScript app</a>: a chat with history, Stop and Retry.</li>
-<li><a href="/react-chat/">React chat</a>: <code>useChat</code> with Stop, Regenerate, Edit, Retry and history kept across reloads.</li>
+<li><a href="/react-chat/">React chat</a>: <code>useChat</code> with Markdown answers, tool calls as cards, attachments, Stop, Regenerate, Edit (with the versions kept), Retry and history kept across reloads.</li>
 </ul>
-<p class="note">Streams go to <code>/stream/get</code> and <code>/stream/post</code> on this origin, proxied to the Flask backend.</p>
+<p class="note">Streams go to <code>/stream/get</code>, <code>/stream/post</code> and <code>/api/chat</code> on this origin, proxied to the Flask backend.</p>
 </main></body></html>
 `
 }

@@ -3,19 +3,13 @@
 // backend's counters check that every user action made exactly one request.
 // Answers are Markdown: each must be the exact text rendered at once.
 
-import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
 import { expectedReasoning, expectedText } from '../../src/mock/script.js'
 import { finalStatus, hooks, screenshot, startStack } from './stack.js'
 import type { Stack } from './stack.js'
-import { renderAtOnce } from '../helpers/markdown.js'
+import { renderDetached as md } from '../helpers/markdown.js'
 
-// jsdom ships no types; only its constructor is used here.
-const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => { window: Window } }
-const scratch = new JSDOM('').window.document
-/** `text` as the page's <Markdown> shows it once the answer is final. */
-const md = (text: string) => renderAtOnce(text, scratch.createElement('div'))
 /** How much of `text` the final `html` shows: the longest prefix rendering to it (0 if none). */
 function shownPrefix(text: string, html: string): number {
   let k = text.length
