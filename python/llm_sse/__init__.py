@@ -15,7 +15,8 @@ from .generation import Answer, aclose, aevents, event_id, events, new_stream_id
 from .no_resume import NOT_RESUMABLE, asks_resume
 from .payload import FORMATS, Format, dumper, dumps_json, dumps_repr
 from .pump import END, IDLE, Outcome, Pump, outcome_of, start_pump
-from .upstream import Piece, Reader, interrupt
+from .tool_calls import ToolCall
+from .upstream import Piece, Reader, ToolCallDelta, interrupt
 
 __all__ = [
     'END',
@@ -35,6 +36,8 @@ __all__ = [
     'Piece',
     'Pump',
     'Reader',
+    'ToolCall',
+    'ToolCallDelta',
     'Truncated',
     'UpstreamFailed',
     'aclose',

@@ -84,7 +84,7 @@ def check_format(fmt: Format, repeat_last: bool) -> Callable[[Any], str]:
     return dumps
 
 
-class _Builder:
+class Builder:
     """The events of one generation; shared by the sync and async loops."""
 
     def __init__(
@@ -107,6 +107,7 @@ class _Builder:
         self.text: list[str] = []
         self.reasoning: list[str] = []
         self.refusal: list[str] = []
+        self.failed = False
 
     def _event(self, data: str, **fields: Any) -> Event:
         ev = Event(data, id=event_id(self.stream_id, self.n), **fields)
@@ -162,6 +163,7 @@ class _Builder:
         return self._event(self.dumps(final))
 
     def fail(self, error: BaseException) -> Event:
+        self.failed = True
         failure = describe(error, self.stream_id)
         return self._event(failure.json(), event='error', failure=failure)
 
@@ -193,10 +195,17 @@ def events(
     ``repeat_last`` with a format other than ``'repr'``.
     """
     # Built here, not in the generator, so a bad option raises in the route.
-    return _events(upstream, _Builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete))
+    return _events(upstream, Builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete))
 
 
-def _events(upstream: Iterable[Any], b: _Builder) -> Iterator[Event]:
+def _events(upstream: Iterable[Any], b: Builder) -> Iterator[Event]:
+    yield from read(upstream, b)
+    if not b.failed:
+        yield b.end()
+
+
+def read(upstream: Iterable[Any], b: Builder) -> Iterator[Event]:
+    """The events of ``upstream``'s pieces; a failure is the last event (and sets ``b.failed``). Closes ``upstream``."""
     items = iter(upstream)
     try:
         while True:
@@ -214,7 +223,6 @@ def _events(upstream: Iterable[Any], b: _Builder) -> Iterator[Event]:
                 return
             if piece is not None:
                 yield from b.piece(piece)
-        yield b.end()
     finally:
         close = getattr(upstream, 'close', None)
         if callable(close):
@@ -231,10 +239,18 @@ def aevents(
     on_complete: Optional[Callable[[Answer], None]] = None,
 ) -> AsyncIterator[Event]:
     """:func:`events` for an async upstream (the ``openai.AsyncOpenAI`` client's stream)."""
-    return _aevents(upstream, _Builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete))
+    return _aevents(upstream, Builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete))
 
 
-async def _aevents(upstream: AsyncIterable[Any], b: _Builder) -> AsyncIterator[Event]:
+async def _aevents(upstream: AsyncIterable[Any], b: Builder) -> AsyncIterator[Event]:
+    async for ev in aread(upstream, b):
+        yield ev
+    if not b.failed:
+        yield b.end()
+
+
+async def aread(upstream: AsyncIterable[Any], b: Builder) -> AsyncIterator[Event]:
+    """:func:`read` for an async upstream."""
     items = upstream.__aiter__()
     try:
         while True:
@@ -253,7 +269,6 @@ async def _aevents(upstream: AsyncIterable[Any], b: _Builder) -> AsyncIterator[E
             if piece is not None:
                 for ev in b.piece(piece):
                     yield ev
-        yield b.end()
     finally:
         await aclose(upstream)
 
