@@ -35,9 +35,10 @@ MEDIA_TYPE = 'text/event-stream'
 class Event:
     """One SSE event.
 
-    ``failure`` is not sent: it marks an ``event: error`` produced by a failed
-    generation, so an adapter that has not sent its headers yet can answer
-    with ``failure.status`` and a JSON body instead of a stream.
+    ``failure`` is not sent: it marks the error event of a failed generation
+    (and, in the AI SDK's format, the ``[DONE]`` after it), so an adapter
+    that has not sent its headers yet can answer with ``failure.status`` and
+    a JSON body instead of a stream.
     """
 
     data: str

@@ -30,7 +30,7 @@ from .event import HEARTBEAT, MEDIA_TYPE, STREAM_HEADERS, Event, sse_encode
 from .failure import Failure
 from .generation import Answer, events
 from .no_resume import NOT_RESUMABLE, asks_resume
-from .payload import Format
+from .payload import Format, format_headers
 from .pump import END, IDLE, Outcome, start_pump
 from .upstream import interrupt
 from .watch import watch_client
@@ -119,6 +119,7 @@ def stream(
     source = events(
         upstream, stream_id=stream_id, format=format, meta=meta, repeat_last=repeat_last, on_complete=on_complete
     )
+    headers = {**format_headers(format), **(headers or {})}
     return respond(source, heartbeat=heartbeat, cancel=lambda: interrupt(upstream), on_end=on_end, headers=headers)
 
 

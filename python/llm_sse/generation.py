@@ -135,10 +135,24 @@ class Builder:
         """An event that carries no text: ``{"content": "", **meta, key: value}``."""
         return self._event(self.dumps({'content': '', **self.meta, key: value}))
 
-    def end(self) -> Event:
-        """The end marker, or the error event when the upstream never finished."""
-        if not self.reader.finished():
-            return self.fail(Truncated('the upstream stream ended without a finish_reason'))
+    def tool_result(self, result: Mapping[str, Any]) -> list[Event]:
+        """The events of a tool the server ran: ``result`` is ``{"id", "name", "output" | "error"}``."""
+        return [self.part('tool_result', dict(result))]
+
+    # The loops (here and in tools.py) take lists from end_events() and
+    # fail_events(): one event each here, several in the AI SDK's format
+    # (its finish, then `[DONE]`).
+
+    def end_events(self) -> list[Event]:
+        """The last events: the end marker, or the error when the upstream never finished."""
+        return [self.end()]
+
+    def fail_events(self, error: BaseException) -> list[Event]:
+        """The last events of a failed generation (sets :attr:`failed`)."""
+        return [self.fail(error)]
+
+    def complete(self) -> None:
+        """Call ``on_complete`` with the whole answer (the upstream finished)."""
         if self.on_complete is not None:
             answer = Answer(
                 self.stream_id,
@@ -154,6 +168,12 @@ class Builder:
             except Exception:
                 # The answer reached the user whole; a failed save is the server's problem.
                 log.exception('on_complete failed for stream %s', self.stream_id)
+
+    def end(self) -> Event:
+        """The end marker, or the error event when the upstream never finished."""
+        if not self.reader.finished():
+            return self.fail(Truncated('the upstream stream ended without a finish_reason'))
+        self.complete()
         # The tutorial's clients read the previous dict again with the status
         # (its content repeats the last token); by default the content is empty.
         final = dict(self.last) if self.repeat_last else {'content': '', **self.meta}
@@ -166,6 +186,21 @@ class Builder:
         self.failed = True
         failure = describe(error, self.stream_id)
         return self._event(failure.json(), event='error', failure=failure)
+
+
+def builder(
+    stream_id: str,
+    fmt: Format,
+    meta: Optional[Mapping[str, Any]] = None,
+    repeat_last: bool = False,
+    on_complete: Optional[Callable[[Answer], None]] = None,
+) -> Builder:
+    """The event builder of ``fmt``: the kit's own dicts, or the AI SDK's UI-message chunks."""
+    if fmt == 'ai-sdk':
+        from .ai_sdk.encode import UIMessageBuilder  # imports this module
+
+        return UIMessageBuilder(stream_id, fmt, meta, repeat_last, on_complete)
+    return Builder(stream_id, fmt, meta, repeat_last, on_complete)
 
 
 def events(
@@ -181,10 +216,12 @@ def events(
 
     ``upstream``: the ``openai`` client's stream (``stream=True``), an
     iterable of chunk dicts, or of strings (one token each; ``None`` skipped).
-    ``stream_id``: the ids' prefix (default: random). ``format``: ``'json'``
-    or ``'repr'``. ``meta``: keys added to every payload dict (a request id,
-    a user id). ``repeat_last``: the end event repeats the last token's dict
-    instead of an empty ``content``, as the Flask tutorial's clients expect.
+    ``stream_id``: the ids' prefix (default: random). ``format``: ``'json'``,
+    ``'repr'``, or ``'ai-sdk'`` (the AI SDK's UI-message stream for its
+    ``useChat``; see ``llm_sse.ai_sdk``). ``meta``: keys added to every
+    payload dict (a request id, a user id; ``messageMetadata`` in ``'ai-sdk'``).
+    ``repeat_last``: the end event repeats the last token's dict instead of
+    an empty ``content``, as the Flask tutorial's clients expect.
     ``on_complete``: called with the :class:`Answer` before the end event,
     only when the upstream finished.
 
@@ -195,13 +232,13 @@ def events(
     ``repeat_last`` with a format other than ``'repr'``.
     """
     # Built here, not in the generator, so a bad option raises in the route.
-    return _events(upstream, Builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete))
+    return _events(upstream, builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete))
 
 
 def _events(upstream: Iterable[Any], b: Builder) -> Iterator[Event]:
     yield from read(upstream, b)
     if not b.failed:
-        yield b.end()
+        yield from b.end_events()
 
 
 def read(upstream: Iterable[Any], b: Builder) -> Iterator[Event]:
@@ -214,12 +251,12 @@ def read(upstream: Iterable[Any], b: Builder) -> Iterator[Event]:
             except StopIteration:
                 break
             except Exception as error:  # GeneratorExit (client gone) is not an Exception
-                yield b.fail(UpstreamFailed(error))
+                yield from b.fail_events(UpstreamFailed(error))
                 return
             try:
                 piece = b.reader.read(item)
             except Exception as error:
-                yield b.fail(error)
+                yield from b.fail_events(error)
                 return
             if piece is not None:
                 yield from b.piece(piece)
@@ -239,14 +276,15 @@ def aevents(
     on_complete: Optional[Callable[[Answer], None]] = None,
 ) -> AsyncIterator[Event]:
     """:func:`events` for an async upstream (the ``openai.AsyncOpenAI`` client's stream)."""
-    return _aevents(upstream, Builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete))
+    return _aevents(upstream, builder(stream_id or new_stream_id(), format, meta, repeat_last, on_complete))
 
 
 async def _aevents(upstream: AsyncIterable[Any], b: Builder) -> AsyncIterator[Event]:
     async for ev in aread(upstream, b):
         yield ev
     if not b.failed:
-        yield b.end()
+        for ev in b.end_events():
+            yield ev
 
 
 async def aread(upstream: AsyncIterable[Any], b: Builder) -> AsyncIterator[Event]:
@@ -259,12 +297,14 @@ async def aread(upstream: AsyncIterable[Any], b: Builder) -> AsyncIterator[Event
             except StopAsyncIteration:
                 break
             except Exception as error:  # CancelledError (client gone) is not an Exception
-                yield b.fail(UpstreamFailed(error))
+                for ev in b.fail_events(UpstreamFailed(error)):
+                    yield ev
                 return
             try:
                 piece = b.reader.read(item)
             except Exception as error:
-                yield b.fail(error)
+                for ev in b.fail_events(error):
+                    yield ev
                 return
             if piece is not None:
                 for ev in b.piece(piece):

@@ -2,7 +2,8 @@
 
 JSON is the default. ``repr`` is the format of the Flask tutorial this
 project grew from (``f"data: {dict}"``), kept for clients written against
-it; llm-sse-client reads both.
+it; llm-sse-client reads both. ``ai-sdk`` is the AI SDK's UI-message
+stream (``llm_sse.ai_sdk``): JSON chunks of its own shapes, for ``useChat``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import json
 import re
 from typing import Any, Callable, Literal
 
-#: ``'json'``: ``json.dumps(..., ensure_ascii=False)``; ``'repr'``: Python's ``repr()``.
-Format = Literal['json', 'repr']
-FORMATS: tuple[Format, ...] = ('json', 'repr')
+#: ``'json'``: ``json.dumps(..., ensure_ascii=False)``; ``'repr'``: Python's ``repr()``;
+#: ``'ai-sdk'``: the AI SDK's UI-message stream (JSON chunks, ``data: [DONE]`` last).
+Format = Literal['json', 'repr', 'ai-sdk']
+FORMATS: tuple[Format, ...] = ('json', 'repr', 'ai-sdk')
 
 # json.dumps(ensure_ascii=False) leaves lone surrogates raw, and a str holding
 # one cannot be encoded to UTF-8 (an upstream that cuts an emoji between two
@@ -39,8 +41,15 @@ def dumps_repr(value: Any) -> str:
 
 def dumper(fmt: Format) -> Callable[[Any], str]:
     """The writer for ``fmt``; raises :class:`ValueError` for an unknown format."""
-    if fmt == 'json':
+    if fmt in ('json', 'ai-sdk'):
         return dumps_json
     if fmt == 'repr':
         return dumps_repr
     raise ValueError(f'format must be one of {", ".join(FORMATS)}, not {fmt!r}')
+
+
+def format_headers(fmt: Format) -> dict[str, str]:
+    """Response headers a stream of format ``fmt`` needs besides the event-stream ones."""
+    # The AI SDK's client checks nothing, but its own servers send it and
+    # proxies and tools (`llm-sse-client check`) tell the protocol by it.
+    return {'x-vercel-ai-ui-message-stream': 'v1'} if fmt == 'ai-sdk' else {}

@@ -44,7 +44,8 @@ def outcome_of(last: Optional[Event], stopped: bool) -> Outcome:
     """The :data:`Outcome` of a source whose last event was ``last``."""
     if stopped:
         return 'disconnected'
-    return 'error' if last is not None and last.event == 'error' else 'completed'
+    # A UI-message stream ends with `[DONE]` also after its error; that one carries the failure too.
+    return 'error' if last is not None and (last.event == 'error' or last.failure is not None) else 'completed'
 
 
 class Pump:

@@ -36,7 +36,7 @@ from .event import HEARTBEAT, MEDIA_TYPE, STREAM_HEADERS, Event, sse_encode
 from .failure import Failure
 from .generation import Answer, aclose, aevents, events
 from .no_resume import NOT_RESUMABLE, asks_resume
-from .payload import Format
+from .payload import Format, format_headers
 from .pump import END, IDLE, Outcome, _Signal, outcome_of
 from .upstream import interrupt
 
@@ -227,6 +227,7 @@ async def stream(
         'repeat_last': repeat_last,
         'on_complete': on_complete,
     }
+    headers = {**format_headers(format), **(headers or {})}
     if isinstance(upstream, AsyncIterable):
         return await respond(aevents(upstream, **options), heartbeat=heartbeat, on_end=on_end, headers=headers)
     return await respond(

@@ -48,7 +48,7 @@ from typing import Any, Callable, Optional, Union
 
 from .event import Event
 from .failure import UpstreamFailed
-from .generation import Answer, Builder, aread, new_stream_id, read
+from .generation import Answer, Builder, aread, builder, new_stream_id, read
 from .payload import Format, dumps_json
 from .tool_calls import MAX_ARGUMENT_BYTES, MAX_CALLS, ToolCall, ToolCalls
 from .upstream import Reader, interrupt
@@ -165,8 +165,8 @@ class _Loop:
         # An empty text is "no arguments" (some servers send none for a tool without parameters).
         return json.loads(call.arguments) if call.arguments.strip() else {}
 
-    def result(self, call: ToolCall, output: Any = None, error: Optional[str] = None) -> Event:
-        """The ``tool_result`` event of a call, and its ``tool`` message for the next generation."""
+    def result(self, call: ToolCall, output: Any = None, error: Optional[str] = None) -> list[Event]:
+        """The ``tool_result`` events of a call, and its ``tool`` message for the next generation."""
         if error is None:
             try:
                 content = output if isinstance(output, str) else dumps_json(output)
@@ -181,7 +181,7 @@ class _Loop:
             body['output'] = output
         else:
             body['error'] = error
-        return self.b.part('tool_result', body)
+        return self.b.tool_result(body)
 
     def failed(self, call: ToolCall, error: BaseException) -> str:
         if isinstance(error, ToolError):
@@ -197,7 +197,7 @@ class _Loop:
         )
         return 'the tool failed'
 
-    def end(self) -> Event:
+    def end(self) -> list[Event]:
         if self.pending:
             log.info(
                 'stream %s: max_steps (%d) reached with tool calls; no follow-up generation',
@@ -206,7 +206,7 @@ class _Loop:
             )
         if self.usage is not None:
             self.b.reader.usage = self.usage
-        return self.b.end()
+        return self.b.end_events()
 
 
 class _BadArguments(ValueError):
@@ -259,7 +259,7 @@ class ToolLoop(Iterator[Event]):
             try:
                 self._upstream = self._client.chat.completions.create(**loop.create)
             except Exception as error:
-                yield b.fail(UpstreamFailed(error))
+                yield from b.fail_events(UpstreamFailed(error))
                 return
             try:
                 yield from read(self._upstream, b)
@@ -268,7 +268,7 @@ class ToolLoop(Iterator[Event]):
             if b.failed:
                 return
             if not b.reader.finished():
-                yield b.end()  # the truncation error
+                yield from b.end_events()  # the truncation error
                 return
             calls = loop.calls()
             if not calls:
@@ -276,15 +276,15 @@ class ToolLoop(Iterator[Event]):
             for call in calls:
                 tool = loop.check(call)
                 if isinstance(tool, str):
-                    yield loop.result(call, error=tool)
+                    yield from loop.result(call, error=tool)
                     continue
                 try:
                     output = tool.fn(_parse(loop, call))
                 except Exception as error:
-                    yield loop.result(call, error=loop.failed(call, error))
+                    yield from loop.result(call, error=loop.failed(call, error))
                 else:
-                    yield loop.result(call, output)
-        yield loop.end()
+                    yield from loop.result(call, output)
+        yield from loop.end()
 
 
 def run(
@@ -318,7 +318,7 @@ def run(
     Raises :class:`ValueError` at once for a bad option; upstream and tool
     failures never raise (see the module's documentation).
     """
-    b = Builder(stream_id or new_stream_id(), format, meta, False, on_complete)
+    b = builder(stream_id or new_stream_id(), format, meta, False, on_complete)
     loop = _Loop(messages, tools, max_steps, max_calls, max_argument_bytes, b, {**create, 'model': model})
     return ToolLoop(client, loop)
 
@@ -347,7 +347,7 @@ def arun(
     cancels the ``async`` tools still running (a function on a thread runs
     to its end; its result is dropped).
     """
-    b = Builder(stream_id or new_stream_id(), format, meta, False, on_complete)
+    b = builder(stream_id or new_stream_id(), format, meta, False, on_complete)
     loop = _Loop(messages, tools, max_steps, max_calls, max_argument_bytes, b, {**create, 'model': model})
     return _arun(client, loop)
 
@@ -376,19 +376,23 @@ async def _arun(client: Any, loop: _Loop) -> AsyncIterator[Event]:
         try:
             upstream = await client.chat.completions.create(**loop.create)
         except Exception as error:
-            yield b.fail(UpstreamFailed(error))
+            for ev in b.fail_events(UpstreamFailed(error)):
+                yield ev
             return
         async for ev in aread(upstream, b):
             yield ev
         if b.failed:
             return
         if not b.reader.finished():
-            yield b.end()
+            for ev in b.end_events():
+                yield ev
             return
         calls = loop.calls()
         if not calls:
             break
         results = await asyncio.gather(*(_call(loop, c) for c in calls))
         for call, (output, problem) in zip(calls, results):
-            yield loop.result(call, output, problem)
-    yield loop.end()
+            for ev in loop.result(call, output, problem):
+                yield ev
+    for ev in loop.end():
+        yield ev

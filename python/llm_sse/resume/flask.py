@@ -37,7 +37,7 @@ from ..event import MEDIA_TYPE, STREAM_HEADERS, Event
 from ..failure import Failure
 from ..flask import error_response
 from ..generation import Answer, check_format, events
-from ..payload import Format
+from ..payload import Format, format_headers
 from ..upstream import interrupt
 from ..watch import watch_client
 from .runner import Runner, resume_point, valid_stream_id
@@ -153,7 +153,7 @@ def stream(
         if callable(close):
             close()
 
-    return respond(runner, make, cancel=cancel, headers=headers)
+    return respond(runner, make, cancel=cancel, headers={**format_headers(format), **(headers or {})})
 
 
 def cancel_response(runner: Runner, stream_id: str) -> Response:

@@ -32,7 +32,7 @@ from starlette.responses import Response
 from ..event import MEDIA_TYPE, STREAM_HEADERS, Event
 from ..failure import Failure
 from ..generation import Answer, aclose, aevents, check_format, events
-from ..payload import Format
+from ..payload import Format, format_headers
 from ..starlette import EventStreamResponse, _from_thread, error_response
 from ..upstream import interrupt
 from .aio import AsyncRunner
@@ -127,6 +127,7 @@ async def stream(
             if callable(close):
                 close()
 
+    headers = {**format_headers(format), **(headers or {})}
     return await respond(runner, make, headers=headers, on_refused=refused)
 
 
