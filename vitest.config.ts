@@ -19,6 +19,7 @@ export default defineConfig({
           name: 'jsdom',
           environment: 'jsdom',
           include: ['test/**/*.dom.test.ts'],
+          setupFiles: ['test/helpers/dom-setup.ts'],
         },
       },
       {
