@@ -216,9 +216,14 @@ async function selfCheck(webUrl, flaskUrl, mocked) {
       `OK ${method} through ${webUrl}: ${r.counts.tokens} tokens, first token ${Math.round(r.timings.firstToken ?? 0)} ms, total ${Math.round(r.timings.total ?? 0)} ms`,
     )
   }
+  // The backend's tool loop: the mock's model calls get_time, the backend runs it, the model answers.
+  const chat = await client.post('/api/chat', { json: { messages: [{ role: 'user', content: prompt }] } }).result
+  if (chat.status !== 'completed' || (mocked && chat.toolCalls[0]?.function.name !== 'get_time'))
+    throw new Error(`POST /api/chat: status ${chat.status}, tool calls ${JSON.stringify(chat.toolCalls)}${chat.error ? `: ${chat.error.message}` : ''}`)
+  console.log(`OK POST /api/chat through ${webUrl}: ${chat.toolCalls.map((c) => c.function.name).join(', ') || 'no'} tool call, ${chat.counts.tokens} tokens`)
   const stats = await (await fetch(`${flaskUrl}/__stats`)).json()
-  if (stats.requests['/stream/post'] !== 1 || stats.requests['/stream/get'] !== 1 || stats.completed !== 2)
-    throw new Error(`the Flask backend counted ${JSON.stringify(stats)}, expected one request per route, both completed`)
+  if (stats.requests['/stream/post'] !== 1 || stats.requests['/stream/get'] !== 1 || stats.requests['/api/chat'] !== 1 || stats.completed !== 3)
+    throw new Error(`the Flask backend counted ${JSON.stringify(stats)}, expected one request per route, all completed`)
 }
 
 /**

@@ -24,10 +24,11 @@ from starlette.exceptions import HTTPException
 # The two reference backends share their settings, counters and upstream client.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'flask-backend'))
 
+import chat  # noqa: E402
 import llm  # noqa: E402
 import resumable  # noqa: E402
-from llm_sse import Answer, BodyError, Failure, describe  # noqa: E402
-from llm_sse.starlette import error_response, read_json, refuse_resume, stream  # noqa: E402
+from llm_sse import Answer, BodyError, Failure, describe, tools  # noqa: E402
+from llm_sse.starlette import error_response, read_json, refuse_resume, respond, stream  # noqa: E402
 from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers  # noqa: E402
 from stats import SAVED, Stats  # noqa: E402
 
@@ -117,6 +118,41 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
         if prompt is not None and not isinstance(prompt, str):
             raise BodyError(400, '"prompt" must be a string')
         return await start(request, '/stream/post', prompt or DEFAULT_PROMPT)
+
+    @app.post('/api/chat')
+    async def api_chat(request: Request):
+        # A server-side tool loop (../flask-backend/chat.py): the model may call get_time; one stream.
+        resumed = await resumable.aresume(runner, request) if runner is not None else refuse_resume(request)
+        if resumed is not None:
+            return resumed
+        messages = chat.read_messages(await read_json(request, config.max_body_bytes))
+        request_id = str(uuid.uuid4())
+        headers = {'X-Request-Id': request_id}
+
+        def on_complete(answer: Answer) -> None:
+            if runner is not None:
+                stats.completed_one()
+            after_event({'request_id': request_id, 'prompt': chat.last_user_text(messages), 'text': answer.text, 'reasoning': answer.reasoning})
+
+        def loop(stream_id: str):
+            return tools.arun(
+                client,
+                messages,
+                model=config.model,
+                tools=chat.TOOLS,
+                max_steps=chat.MAX_STEPS,
+                stream_id=stream_id,
+                format=config.format,
+                meta={'request_id': request_id, 'userid': USERID},
+                on_complete=on_complete,
+                extra_headers=fault_headers(config, request.headers),
+            )
+
+        if runner is not None:
+            stats.requested('/api/chat')
+            return await resumable.astart_events(runner, loop, headers)
+        stats.started('/api/chat')
+        return await respond(loop(request_id), heartbeat=config.heartbeat, on_end=stats.ended, headers=headers)
 
     @app.post('/stream/{stream_id}/cancel')
     async def stream_cancel(stream_id: str):

@@ -20,10 +20,11 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
+import chat
 import llm
 import resumable
-from llm_sse import Answer, BodyError, Failure, describe
-from llm_sse.flask import error_response, read_json, refuse_resume, stream
+from llm_sse import Answer, BodyError, Failure, describe, tools
+from llm_sse.flask import error_response, read_json, refuse_resume, respond, stream
 from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers
 from stats import SAVED, Stats
 
@@ -107,6 +108,42 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
         if prompt is not None and not isinstance(prompt, str):
             raise BodyError(400, '"prompt" must be a string')
         return start('/stream/post', prompt or DEFAULT_PROMPT)
+
+    @app.post('/api/chat')
+    def api_chat():
+        # A server-side tool loop (chat.py): the model may call get_time; one stream, one end marker.
+        resumed = resumable.resume(runner) if runner is not None else refuse_resume()
+        if resumed is not None:
+            return resumed
+        messages = chat.read_messages(read_json(config.max_body_bytes))
+        request_id = str(uuid.uuid4())
+        headers = {'X-Request-Id': request_id}
+
+        def on_complete(answer: Answer) -> None:
+            if runner is not None:
+                stats.completed_one()
+            after_event({'request_id': request_id, 'prompt': chat.last_user_text(messages), 'text': answer.text, 'reasoning': answer.reasoning})
+
+        def loop(stream_id: str) -> tools.ToolLoop:
+            return tools.run(
+                client,
+                messages,
+                model=config.model,
+                tools=chat.TOOLS,
+                max_steps=chat.MAX_STEPS,
+                stream_id=stream_id,
+                format=config.format,
+                meta={'request_id': request_id, 'userid': USERID},
+                on_complete=on_complete,
+                extra_headers=fault_headers(config, request.headers),
+            )
+
+        if runner is not None:
+            stats.requested('/api/chat')
+            return resumable.start_events(runner, loop, headers)
+        stats.started('/api/chat')
+        events = loop(request_id)
+        return respond(events, heartbeat=config.heartbeat, cancel=events.interrupt, on_end=stats.ended, headers=headers)
 
     @app.post('/stream/<stream_id>/cancel')
     def stream_cancel(stream_id):

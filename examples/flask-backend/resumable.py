@@ -97,6 +97,20 @@ def start(runner, open_upstream: Callable[[], object], *, fmt: str, userid: str,
     )
 
 
+def start_events(runner, make: Callable[[str], object], headers: dict):
+    """Run ``make(stream_id)``'s events (a tool loop) as a detached generation and stream them."""
+    from llm_sse.resume.flask import respond
+
+    made = []
+
+    def start(stream_id: str):
+        made.append(make(stream_id))
+        return made[-1]
+
+    # Wakes the loop while its model is silent, when the generation must stop.
+    return respond(runner, start, cancel=lambda: made and made[-1].interrupt(), headers=headers)
+
+
 def resume(runner) -> Optional[object]:
     """The continuation of the stream the request names, if it names one."""
     from llm_sse.resume.flask import resume as resume_stream
@@ -134,6 +148,13 @@ async def astart(runner, open_upstream: Callable[[], Awaitable[object]], *, fmt:
         on_complete=completed,
         headers={'X-Request-Id': request_id},
     )
+
+
+async def astart_events(runner, make: Callable[[str], object], headers: dict):
+    """:func:`start_events` for the FastAPI backend (``make`` returns async events)."""
+    from llm_sse.resume.starlette import respond
+
+    return await respond(runner, make, headers=headers)
 
 
 async def aresume(runner, request) -> Optional[object]:

@@ -86,6 +86,7 @@ INDEX = """llm-sse-client reference backend ({server}).
 
 GET  /stream/get?text=...      SSE answer
 POST /stream/post {{"prompt"}}   SSE answer
+POST /api/chat {{"messages"}}    SSE answer of a tool loop (the model may call get_time)
 GET  /test                     plain text
 GET  /__stats                  counters
 

@@ -33,6 +33,9 @@ export interface MockParams {
   format: 'repr' | 'json'
   lastContent: 'repeat' | 'empty' | 'final'
   cors: boolean
+  toolSteps: number
+  toolArgs: string | undefined
+  refuse: boolean
 }
 
 /** One row of {@link MOCK_PARAMS}. */
@@ -78,6 +81,9 @@ const DEFAULTS: MockParams = {
   format: 'repr',
   lastContent: 'repeat',
   cors: true,
+  toolSteps: 1,
+  toolArgs: undefined,
+  refuse: false,
 }
 
 function int(raw: string, max = 2 ** 31): number | undefined {
@@ -298,6 +304,33 @@ export const MOCK_PARAMS: readonly MockParamSpec[] = [
     'cors',
     '`0`: no CORS headers on the answer and none on the `OPTIONS` preflight (query parameter only there, as a preflight carries no `x-mock-*` values), as a backend that never heard of CORS. Default `1`: the `Origin` is echoed.',
     'From a page on another origin: `error`, code `network`, with a `hint` naming the headers the server must send; on the same origin: no change.',
+  ),
+  intParam(
+    'toolSteps',
+    'N',
+    "`/v1` with `tools`: how many answers in a row call a tool before one answers in text. The mock counts the `assistant` messages with `tool_calls` after the last `user` message, so a tool loop (the client's or a server's) that sends the results back gets N tool-calling answers, then the script's text. Default `1`; each call's id differs per step.",
+    'A loop that makes exactly N + 1 requests (`/__stats`), one tool call per step, then the text.',
+    100,
+  ),
+  {
+    name: 'toolArgs',
+    values: 'JSON object',
+    effect: '`/v1` with `tools`: the arguments of the tool call (default `{"query": <prompt>}`), e.g. to make a server\'s tool fail.',
+    expect: 'The tool gets exactly these arguments.',
+    read(raw, into) {
+      let v: unknown
+      try {
+        v = JSON.parse(raw)
+      } catch {}
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'a JSON object'
+      into.toolArgs = raw
+      return undefined
+    },
+  },
+  boolParam(
+    'refuse',
+    '`/v1`: the model refuses: `delta.refusal` pieces instead of `content` (`content: null`), then `finish_reason: stop`.',
+    'Status `completed`, empty `text`, the words in `result.refusal`, one `refusal` warning.',
   ),
 ]
 

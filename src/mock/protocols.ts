@@ -59,11 +59,21 @@ export interface ChatRequest {
   reasoningField: boolean
   /** The first function of the request's `tools`: the answer calls it instead of writing text. */
   tool?: string | undefined
+  /** How many tool-calling answers came before this one (after the last user message): makes each call's id distinct. */
+  step?: number | undefined
+  /** The call's arguments, JSON text (default `{"query": <prompt>}`). */
+  toolArgs?: string | undefined
+  /** The answer is a refusal (`delta.refusal`) instead of text. */
+  refuse?: boolean | undefined
 }
+
+/** The mock's refusal, in the pieces it is streamed in. */
+export const REFUSAL = ["I'm sorry, ", "I can't ", 'help with that.']
 
 /** The mock's tool call: the first tool, with the prompt as its one argument. */
 function toolCall(req: ChatRequest, tool: string) {
-  return { id: `call_${chatId(req.prompt).slice(13)}`, type: 'function', function: { name: tool, arguments: JSON.stringify({ query: req.prompt }) } }
+  const id = `call_${chatId(req.prompt).slice(13)}${req.step ? `_${req.step}` : ''}`
+  return { id, type: 'function', function: { name: tool, arguments: req.toolArgs ?? JSON.stringify({ query: req.prompt }) } }
 }
 
 /** Fixed, so every run produces the same bytes. */
@@ -110,6 +120,12 @@ export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'rep
       yield { block: { data: ['[DONE]'] }, kind: 'done' }
       return
     }
+    if (req.refuse) {
+      for (const t of REFUSAL) yield token([chunk({ content: null, refusal: t })])
+      yield { block: { data: [chunk({}, 'stop')] }, kind: 'done' }
+      yield { block: { data: ['[DONE]'] }, kind: 'done' }
+      return
+    }
     const answer = req.reasoningField ? script.answer : script.tokens
     if (req.reasoningField) for (const t of script.reasoning) yield token([chunk({ content: null, reasoning_content: t })])
     // `final`: the last content chunk says `finish_reason` itself.
@@ -128,7 +144,9 @@ export function openaiBlocks(script: Script, req: ChatRequest, lastContent: 'rep
 export function openaiCompletion(script: Script, req: ChatRequest): string {
   const message: Record<string, unknown> = req.tool
     ? { role: 'assistant', content: null, tool_calls: [toolCall(req, req.tool)] }
-    : { role: 'assistant', content: (req.reasoningField ? script.answer : script.tokens).join('') }
+    : req.refuse
+      ? { role: 'assistant', content: null, refusal: REFUSAL.join('') }
+      : { role: 'assistant', content: (req.reasoningField ? script.answer : script.tokens).join('') }
   if (req.reasoningField && !req.tool) message.reasoning_content = script.reasoning.join('')
   return JSON.stringify({
     id: chatId(req.prompt),

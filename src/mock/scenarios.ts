@@ -71,7 +71,7 @@ export const MOCK_ROUTES: readonly MockRoute[] = [
     path: '/v1/chat/completions',
     methods: ['POST'],
     description:
-      'OpenAI Chat Completions: `stream: true` gives chunks and `[DONE]`, otherwise one JSON document. With `tools`, the answer calls the first one (`{"query": <prompt>}` as arguments, streamed in pieces) and finishes with `tool_calls`.',
+      'OpenAI Chat Completions: `stream: true` gives chunks and `[DONE]`, otherwise one JSON document. With `tools`, the answer calls the first one (`{"query": <prompt>}` as arguments, streamed in pieces) and finishes with `tool_calls`; once the request holds `toolSteps` (default 1) answers with `tool_calls` after its last `user` message (a tool loop sent the results back), it answers in text. Each request is one generation in `/__stats`.',
   },
   { path: '/health', methods: ['GET'], description: '`{"ok": true}`.' },
   { path: '/__stats', methods: ['GET'], description: '`{"requests": {path: count}, "open": n}`.' },
@@ -162,6 +162,17 @@ function thinkMode(protocol: Protocol, p: MockParams, model: string): 'inline' |
   return p.think === 'on' || /r1|reason/i.test(model) ? 'field' : 'off'
 }
 
+/** How many `assistant` messages with `tool_calls` follow the last `user` message: the steps of a tool loop so far. */
+function toolSteps(messages: unknown[]): number {
+  let n = 0
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as { role?: unknown; tool_calls?: unknown } | null
+    if (m?.role === 'user') break
+    if (m?.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length) n++
+  }
+  return n
+}
+
 /** The name of the first function in an OpenAI `tools` list. */
 function firstTool(tools: unknown): string | undefined {
   const fn = Array.isArray(tools) ? (tools[0] as { function?: { name?: unknown } } | undefined)?.function : undefined
@@ -188,8 +199,11 @@ function routePlan(protocol: Protocol, req: MockRequest, header: HeaderLookup, p
       prompt,
       usage: body?.stream_options?.include_usage === true,
       reasoningField: thinkMode(protocol, p, model) === 'field',
-      tool: firstTool(body?.tools),
+      refuse: p.refuse,
     }
+    const step = toolSteps(body!.messages as unknown[])
+    // A loop that sent `toolSteps` rounds of results back gets the text answer.
+    if (step < p.toolSteps && !p.refuse) Object.assign(chat, { tool: firstTool(body?.tools), step, toolArgs: p.toolArgs })
   } else if (req.method === 'POST') prompt = stringField(req.body, 'prompt') ?? stringField(req.body, 'text') ?? prompt
 
   const think = thinkMode(protocol, p, chat?.model ?? '')
