@@ -27,7 +27,7 @@ function decode(chunks: Uint8Array[]) {
   const { events: sse, end } = collect(chunks)
   for (const e of sse) r.event(e)
   r.end(end.discarded)
-  const shown = events.flatMap((e) => (SHOWN.includes(e.type) ? [e] : e.type === 'warning' ? [{ type: 'warning', code: e.warning.code }] : []))
+  const shown = events.flatMap((e): unknown[] => (SHOWN.includes(e.type) ? [e] : e.type === 'warning' ? [{ type: 'warning', code: e.warning.code }] : []))
   return { shown, result: r.result() }
 }
 
