@@ -73,7 +73,8 @@ export default [
   ...Object.entries(umd).map(([entry, { file, name }]) => ({
     input: entries[entry],
     plugins: [ts()],
-    output: { file, format: 'umd', name, sourcemap: false, plugins: [terser(umdTerser)] },
+    // One file: the lazily loaded EventSource transport is inlined.
+    output: { file, format: 'umd', name, sourcemap: false, inlineDynamicImports: true, plugins: [terser(umdTerser)] },
   })),
   {
     input: { 'mock-cli': 'src/mock/cli.ts', 'check-cli': 'src/check/cli.ts' },

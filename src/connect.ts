@@ -1,19 +1,35 @@
 import { StreamError } from './errors.js'
 import { createStreamReducer } from './reduce.js'
-import { createHandle } from './handle.js'
+import { createHandle, report } from './handle.js'
 import type { LlmStream } from './handle.js'
+import type { DebugEntry } from './options.js'
+import type { StreamResult } from './result.js'
 import type { Settled } from './settle.js'
 import type { Attempt, AttemptOutcome } from './transport/attempt.js'
-import { eventSourceAttempt } from './transport/eventsource.js'
 import { fetchAttempt } from './transport/fetch.js'
+import { corsHint } from './transport/cors.js'
 import { resolveHeaders } from './transport/headers.js'
 import { lastEventIdHeader } from './transport/last-event-id.js'
 
 /** Statuses after which nothing was generated yet, so a retry costs nothing. */
 const RETRYABLE_STATUS = [408, 429, 502, 503, 504]
 
+/** An error for a debug line: its code and HTTP status, never its message (it may quote the server). */
+const why = (e: StreamError) => e.code + (e.status ? ' ' + e.status : '')
+
 /** Our own errors as they are; anything else (a bug, a misconfiguration) as a `network` error. */
 const asError = (error: unknown) => (error instanceof StreamError ? error : new StreamError('network', String(error), { cause: error }))
+
+/**
+ * One attempt over `EventSource`, its transport loaded on first use: a
+ * method of the client cannot be tree-shaken, so an app that only POSTs
+ * would otherwise ship it. A bundler puts it in its own chunk; the stream
+ * may have been stopped while it loaded.
+ */
+const viaEventSource = async (a: Attempt): Promise<AttemptOutcome> => {
+  const { eventSourceAttempt } = await import('./transport/eventsource.js')
+  return a.isFinal() ? { kind: 'ended' } : eventSourceAttempt(a, { StreamError, corsHint })
+}
 
 /**
  * Run one stream: attempts, retries, timeouts and cancellation around a
@@ -41,9 +57,30 @@ export function connect(p: Settled): LlmStream {
     state: () => reducer,
     abort: () => onSignal(),
   })
+
+  // Debug lines: off by default, then nothing is built. The URL goes without
+  // its query (a prompt, a key), fragment and user info.
+  const debug = p.debug
+  const log = (type: DebugEntry['type'], message: string) => {
+    if (debug)
+      try {
+        if (debug === true) console.debug(`[llm-sse] #${attempt} ${type}: ${message}`)
+        else debug({ type, attempt, message })
+      } catch (error) {
+        report(error)
+      }
+  }
+  const logDone = ({ status, error, finishReason }: StreamResult) =>
+    log('done', status + (error ? ` (${why(error)})` : finishReason ? ` (finish_reason ${finishReason})` : ''))
+
   const reducer = createStreamReducer({
     dialect: p.dialect,
-    emit: handle.dispatch,
+    emit: debug
+      ? (e) => {
+          if (e.type === 'done') logDone(e.result)
+          handle.dispatch(e)
+        }
+      : handle.dispatch,
     thinkTags: p.thinkTags,
     closeMeansDone: p.closeMeansDone,
   })
@@ -62,11 +99,15 @@ export function connect(p: Settled): LlmStream {
   const fail = (error: StreamError) => stop(() => reducer.fail(error))
   const onSignal = () => stop(() => reducer.abort())
 
+  const timedOut = (name: keyof Settled['timeouts'], what: string) => {
+    const ms = p.timeouts[name]
+    log('timeout', `timeouts.${name} ${ms} ms`)
+    fail(new StreamError('timeout', `No ${what} for ${ms} ms (timeouts.${name})`))
+  }
   /** A timer for timeouts.<name>, or none when it is off; `delay` overrides the wait (the idle check). */
   const timer = (name: keyof Settled['timeouts'], what: string, delay?: number) => {
     const ms = p.timeouts[name]
-    if (ms > 0 && !reducer.final)
-      return setTimeout(() => (name === 'idle' ? checkIdle() : fail(new StreamError('timeout', `No ${what} for ${ms} ms (timeouts.${name})`))), delay ?? ms)
+    if (ms > 0 && !reducer.final) return setTimeout(() => (name === 'idle' ? checkIdle() : timedOut(name, what)), delay ?? ms)
   }
   // Re-arming a timer on every chunk costs a clearTimeout + setTimeout per
   // read (measurable at 20k tokens/s); instead each read only stamps the
@@ -82,7 +123,7 @@ export function connect(p: Settled): LlmStream {
     idleTimer = undefined
     const left = lastData + idleMs - Date.now()
     if (left > 0) idleTimer = timer('idle', 'data', left)
-    else fail(new StreamError('timeout', `No data for ${idleMs} ms (timeouts.idle)`))
+    else timedOut('idle', 'data')
   }
   function disarmIdle(): void {
     clearTimeout(idleTimer)
@@ -139,6 +180,7 @@ export function connect(p: Settled): LlmStream {
       if (!resumable() || attempt >= policy.attempts) return false
       attempt++
       resumedFrom = lastEventId
+      log('reconnect', `from event ${lastEventId}`)
       reducer.warn({ code: 'retry', message: `Connection lost; reconnecting with Last-Event-ID ${lastEventId}` })
       reducer.connecting(attempt)
       return true
@@ -167,13 +209,17 @@ export function connect(p: Settled): LlmStream {
     totalTimer = timer('total', 'final status')
     while (!reducer.final) {
       attempt++
+      log(
+        'attempt',
+        `${p.method} ${p.url.split(/[?#]/)[0]!.replace(/\/\/[^/]*@/, '//')} over ${p.useEventSource ? 'EventSource' : 'fetch'}${lastEventId ? ` from event ${lastEventId}` : ''}`,
+      )
       reducer.connecting(attempt)
       armIdle()
       let outcome: AttemptOutcome
       resumedFrom = lastEventId || undefined
       try {
         const a = { ...base, lastEventId }
-        outcome = await (p.useEventSource ? eventSourceAttempt(a) : fetchAttempt(a))
+        outcome = await (p.useEventSource ? viaEventSource(a) : fetchAttempt(a))
       } catch (error) {
         // A bug of ours or a misconfiguration: still a final status, never a hang.
         outcome = { kind: 'failed', responded: false, error: asError(error) }
@@ -194,7 +240,8 @@ export function connect(p: Settled): LlmStream {
         }
       }
       const delay = retryDelay(outcome)
-      if (delay === undefined) return fail(outcome.error)
+      log('retry', `${why(outcome.error)}: ${typeof delay === 'string' ? `no retry (${delay})` : `retry in ${Math.round(delay)} ms`}`)
+      if (typeof delay === 'string') return fail(outcome.error)
       reducer.warn({ code: 'retry', message: `${outcome.error.message}; retrying in ${Math.round(delay)} ms`, cause: outcome.error })
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay)
@@ -207,18 +254,18 @@ export function connect(p: Settled): LlmStream {
     }
   }
 
-  /** Milliseconds to wait before the next attempt, or undefined when retrying is not safe. */
-  function retryDelay(o: Extract<AttemptOutcome, { kind: 'failed' }>): number | undefined {
-    if (attempt >= policy.attempts) return undefined
+  /** Milliseconds to wait before the next attempt, or why it is not retried. */
+  function retryDelay(o: Extract<AttemptOutcome, { kind: 'failed' }>): number | string {
+    if (attempt >= policy.attempts) return policy.attempts > 1 ? 'retry.attempts used' : 'retry off'
     const e = o.error
     const safe =
       !o.responded ||
       (e.code === 'http' && RETRYABLE_STATUS.includes(e.status as number)) ||
       // Resume rather than restart: only when the server identified its events.
       (o.events === true && resumable() && (e.code === 'network' || e.code === 'incomplete'))
-    if (!safe || e.code === 'invalid-options') return undefined
+    if (!safe || e.code === 'invalid-options') return 'not safe'
     // A server that asks for a longer pause than we would ever wait: report it, do not hang.
-    if ((e.retryAfter ?? 0) > policy.maxDelay) return undefined
+    if ((e.retryAfter ?? 0) > policy.maxDelay) return 'Retry-After > retry.maxDelay'
     const backoff = Math.min(policy.maxDelay, policy.baseDelay * 2 ** (attempt - 1))
     // "Full jitter" on the upper half keeps clients from retrying in lockstep.
     const jittered = backoff / 2 + (Math.random() * backoff) / 2

@@ -242,8 +242,8 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
   }
 }
 
-/** Report a listener's error without breaking the stream, as EventTarget does. */
-function report(error: unknown): void {
+/** Report a listener's error without breaking the stream, as EventTarget does. @internal */
+export function report(error: unknown): void {
   const g = globalThis as { reportError?: (e: unknown) => void }
   if (typeof g.reportError === 'function') g.reportError(error)
   else

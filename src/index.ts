@@ -16,7 +16,7 @@ export type {
   StreamCounts,
 } from './result.js'
 
-export type { ClientOptions, RequestOptions, RequestBody, StreamOptions, Timeouts, RetryOptions } from './options.js'
+export type { ClientOptions, RequestOptions, RequestBody, StreamOptions, Timeouts, RetryOptions, DebugEntry } from './options.js'
 export type { RedirectMode } from './transport/redirect.js'
 export type { HeadersInput, HeaderValue, HeaderPairs } from './transport/headers.js'
 export type { EventSourceLike, EventSourceConstructor } from './transport/eventsource.js'

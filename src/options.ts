@@ -68,6 +68,25 @@ export interface RetryOptions {
   maxDelay?: number | undefined
 }
 
+/** One step of a stream's connection, for {@link StreamOptions.debug}. @public */
+export interface DebugEntry {
+  /**
+   * - `attempt`: a connection attempt starts (method, URL without its query, transport, the event id it resumes from);
+   * - `reconnect`: `EventSource` reconnects by itself, resuming with `Last-Event-ID`;
+   * - `retry`: a failed attempt, and whether it is retried (after how long) or why not;
+   * - `timeout`: a time limit ran out;
+   * - `done`: the final status and its reason (an error's code and HTTP status, a finish reason).
+   */
+  type: 'attempt' | 'reconnect' | 'retry' | 'timeout' | 'done'
+  /** The attempt it concerns, 1 for the first. */
+  attempt: number
+  /**
+   * One line for a person. It never holds a header, a body, a query string
+   * or a message that came from the server, so a log can be shared.
+   */
+  message: string
+}
+
 /** Options shared by the client and each call. @public */
 export interface StreamOptions {
   /** Extra request headers. Per-call headers are merged over the client's. */
@@ -136,6 +155,15 @@ export interface StreamOptions {
    * types it was told about). `message`, `error` and `done` are always on.
    */
   eventTypes?: string[] | undefined
+  /**
+   * Log what the connection does: each attempt, reconnect, retry decision,
+   * timeout and the final status with its reason. `true` writes each entry's
+   * line to `console.debug`; a function receives every {@link DebugEntry}
+   * (one that throws is reported, the stream goes on). Nothing is logged by
+   * default, and no entry holds headers, bodies or query strings.
+   * @default false
+   */
+  debug?: boolean | ((entry: DebugEntry) => void) | undefined
 }
 
 /** Options of {@link createClient}. @public */

@@ -4,7 +4,7 @@
 // objects again (they may be mutated after the call).
 
 import { StreamError } from './errors.js'
-import type { ClientOptions, RequestOptions } from './options.js'
+import type { ClientOptions, RequestOptions, StreamOptions } from './options.js'
 import type { Dialect } from './payload/types.js'
 import { DEFAULT_MAX_EVENT_BYTES } from './sse/parse.js'
 import type { EventSourceConstructor } from './transport/eventsource.js'
@@ -27,6 +27,7 @@ export const defaults = {
   redirect: 'same-origin' as RedirectMode,
   maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
   eventTypes: [] as string[],
+  debug: false as NonNullable<StreamOptions['debug']>,
 }
 
 /** Settled retry policy; `attempts: 1` means no retry. */
@@ -55,6 +56,7 @@ export interface Settled {
   redirect: RedirectMode
   maxEventBytes: number
   eventTypes: string[]
+  debug: NonNullable<StreamOptions['debug']>
   /** The id to resume from, if the caller gave one. */
   lastEventId?: string | undefined
   fetch?: typeof fetch | undefined
@@ -135,6 +137,7 @@ export function validate(o: AllOptions, at?: { method: 'GET' | 'POST'; path: unk
   if (id !== undefined && (typeof id !== 'string' || lastEventIdHeader(id) === undefined))
     fail(`lastEventId must be a string without control characters (other than tab), not ${JSON.stringify(id)}: it is sent as a header.`)
   if (o.fetch !== undefined && typeof o.fetch !== 'function') fail('`fetch` must be a function.')
+  if (o.debug !== undefined && typeof o.debug !== 'boolean' && typeof o.debug !== 'function') fail('debug must be a boolean or a function.')
   if (!at) return
 
   const { method, path, headers } = at

@@ -1,7 +1,6 @@
-import { StreamError } from '../errors.js'
+import type { StreamError } from '../errors.js'
 import type { Attempt, AttemptOutcome } from './attempt.js'
-import { corsHint } from './cors.js'
-import { withLastEventIdQuery } from './last-event-id.js'
+import type { corsHint } from './cors.js'
 
 /** Something constructed like the browser's `EventSource`. @public */
 export interface EventSourceLike {
@@ -17,6 +16,24 @@ const CONNECTING = 0
 const CLOSED = 2
 
 /**
+ * What this transport uses of the rest of the SDK, handed in by the caller
+ * rather than imported: it is loaded on first use, and a bundler would
+ * otherwise split what both sides import into a third chunk.
+ * @internal
+ */
+export interface EventSourceDeps {
+  StreamError: typeof StreamError
+  corsHint: typeof corsHint
+}
+
+/** `url` with a `lastEventId` query parameter, for `EventSource`, which cannot set headers. */
+function withLastEventIdQuery(url: string, id: string): string {
+  const hash = url.indexOf('#')
+  const base = hash < 0 ? url : url.slice(0, hash)
+  return base + (base.includes('?') ? '&' : '?') + 'lastEventId=' + encodeURIComponent(id) + (hash < 0 ? '' : url.slice(hash))
+}
+
+/**
  * One GET over the platform's `EventSource`.
  *
  * `EventSource` reconnects by itself whenever the response ends, cleanly or
@@ -30,7 +47,7 @@ const CLOSED = 2
  * readyState CLOSED after an error means the connection failed (a status
  * other than 200 or a wrong Content-Type); CONNECTING means the body ended.
  */
-export function eventSourceAttempt(a: Attempt): Promise<AttemptOutcome> {
+export function eventSourceAttempt(a: Attempt, { StreamError, corsHint }: EventSourceDeps): Promise<AttemptOutcome> {
   const ES = a.EventSource ?? (globalThis as { EventSource?: Attempt['EventSource'] }).EventSource
   if (!ES) throw new StreamError('invalid-options', "No EventSource here: pass `EventSource` or use transport: 'fetch'.")
   return new Promise((resolve) => {

@@ -18,10 +18,3 @@ export function lastEventIdHeader(id: string): string | undefined {
   for (const byte of new TextEncoder().encode(id)) out += String.fromCharCode(byte)
   return out
 }
-
-/** `url` with a `lastEventId` query parameter, for `EventSource`, which cannot set headers. */
-export function withLastEventIdQuery(url: string, id: string): string {
-  const hash = url.indexOf('#')
-  const base = hash < 0 ? url : url.slice(0, hash)
-  return base + (base.includes('?') ? '&' : '?') + 'lastEventId=' + encodeURIComponent(id) + (hash < 0 ? '' : url.slice(hash))
-}
