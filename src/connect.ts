@@ -130,16 +130,9 @@ export function connect(p: Settled): LlmStream {
     idleTimer = undefined
   }
 
+  // The request's own fields (url, method, body, ...) are named alike in both.
   const base: Omit<Attempt, 'lastEventId'> = {
-    url: p.url,
-    method: p.method,
-    body: p.body,
-    withCredentials: p.withCredentials,
-    redirect: p.redirect,
-    maxEventBytes: p.maxEventBytes,
-    eventTypes: p.eventTypes,
-    fetch: p.fetch,
-    EventSource: p.EventSource,
+    ...p,
     async headers() {
       const h = await resolveHeaders(p.headers)
       if (p.contentType && !h.has('content-type')) h.set('content-type', p.contentType)

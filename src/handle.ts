@@ -206,27 +206,9 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
     }
   }
 
-  return {
+  const handle = {
     dispatch,
     result,
-    get status() {
-      return parts.state().status
-    },
-    get text() {
-      return parts.state().text
-    },
-    get reasoning() {
-      return parts.state().reasoning
-    },
-    get meta() {
-      return parts.state().meta
-    },
-    get toolCalls() {
-      return parts.state().toolCalls
-    },
-    get lastEventId() {
-      return parts.state().lastEventId
-    },
     on(type, listener) {
       const fn = listener as (event: never) => void
       const current = listeners.get(type) ?? []
@@ -239,8 +221,14 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
     },
     abort: () => parts.abort(),
     [Symbol.asyncIterator]: iterate,
-  }
+  } as LlmStream & StreamSink
+  // The live getters, each reading through to the connection's state.
+  for (const name of STATE) Object.defineProperty(handle, name, { get: () => parts.state()[name], enumerable: true })
+  return handle
 }
+
+/** The handle's live getters: the names of {@link HandleParts.state}'s fields. */
+const STATE = ['status', 'text', 'reasoning', 'meta', 'toolCalls', 'lastEventId'] as const
 
 /** Report a listener's error without breaking the stream, as EventTarget does. @internal */
 export function report(error: unknown): void {

@@ -22,8 +22,8 @@ export interface Attempt {
   eventTypes: string[]
   /** The id to resume from (`Last-Event-ID`), '' for none. */
   lastEventId: string
-  fetch: typeof fetch | undefined
-  EventSource: EventSourceConstructor | undefined
+  fetch?: typeof fetch | undefined
+  EventSource?: EventSourceConstructor | undefined
   /** Headers for this attempt, freshly resolved. */
   headers(): Promise<Headers>
   /** Register how to cancel the attempt's request (called on abort, timeout, end marker). */
