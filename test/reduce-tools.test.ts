@@ -77,8 +77,8 @@ test("the kit's refusal pieces join result.refusal with one refusal warning", ()
   expect(events.filter((e) => e.type === 'warning').map((e) => e.type === 'warning' && e.warning.code)).toEqual(['refusal'])
 })
 
-test('a tool result or tool-call piece that is not one is a warning, not an event', () => {
+test('a tool result that is not a dict is ignored, a tool-call piece without an index is a warning', () => {
   const { tools, result } = run([dict({ tool_result: 'x' }), dict({ tool_calls: [{ id: 'no-index' }] }), dict({ status: 'completed' })], 'content-dict')
   expect(tools).toEqual([])
-  expect(result.warnings.map((w) => w.code)).toEqual(['payload', 'payload'])
+  expect(result.warnings.map((w) => w.code)).toEqual(['payload'])
 })

@@ -3,6 +3,8 @@
 // capped and every field is checked, so a hostile stream costs linear time
 // and bounded memory.
 
+import type { Decoded } from './types.js'
+
 /**
  * A tool call the model asked for, put together from the stream. The shape
  * of an OpenAI `message.tool_calls[]` entry plus its `index`, so it can be
@@ -71,6 +73,18 @@ export function toolCallDeltas(value: unknown): { deltas: ToolCallDelta[]; bad: 
     })
   }
   return { deltas, bad }
+}
+
+/**
+ * Put the checked pieces of `value` (and `more`) into `d`; a piece without a
+ * valid index makes a warning. Shared by every dialect that reads OpenAI's
+ * `tool_calls` shape.
+ */
+export function addToolCalls(d: Decoded, value: unknown, more: ToolCallDelta[] = []): void {
+  const { deltas, bad } = toolCallDeltas(value)
+  deltas.push(...more)
+  if (deltas.length) d.toolCalls = deltas
+  if (bad) d.warning = { message: 'A tool call piece without a valid index was ignored' }
 }
 
 /** The calls of one answer, in `index` order, growing as pieces arrive. */

@@ -1,4 +1,4 @@
-import { toolCallDeltas } from '../tool-calls.js'
+import { addToolCalls } from '../tool-calls.js'
 import { isDict, messageOf, str } from './common.js'
 import type { Dict } from './common.js'
 import type { Decoded } from '../types.js'
@@ -39,11 +39,9 @@ export function fromContentDict(v: Dict, raw: string): Decoded {
   // Tested first: most events carry none of them.
   if (calls != null || r != null || p != null) {
     // The same pieces as OpenAI's `delta.tool_calls`, one per event.
-    const { deltas, bad } = toolCallDeltas(calls)
-    if (deltas.length) d.toolCalls = deltas
+    addToolCalls(d, calls)
     if (isDict(r)) d.toolResult = { id: str(r.id) ?? '', name: str(r.name) ?? '', output: r.output, error: str(r.error) }
     if (isDict(p) && str(p.name)) d.data = { name: p.name as string, data: p.data }
-    if (bad || (r != null && !isDict(r))) d.warning = { message: 'A tool call or tool result that is not one was ignored' }
   }
   return d
 }

@@ -1,5 +1,4 @@
-import { toolCallDeltas } from '../tool-calls.js'
-import type { ToolCallDelta } from '../tool-calls.js'
+import { addToolCalls } from '../tool-calls.js'
 import { isDict, messageOf, str } from './common.js'
 import type { Dict } from './common.js'
 import type { Decoded } from '../types.js'
@@ -56,11 +55,8 @@ export function fromOpenAI(v: Dict, raw: string, state: OpenAIState): Decoded {
   if (calls != null || fc != null) {
     // A whole message's calls carry no `index`: their position is it.
     if (whole && Array.isArray(calls)) calls = calls.map((c: unknown, index) => (isDict(c) ? { index, ...c } : c))
-    const { deltas, bad } = toolCallDeltas(calls)
     // The deprecated `function_call` is one call, at index 0.
-    if (isDict(fc)) deltas.push({ index: 0, type: 'function', function: { name: str(fc.name), arguments: str(fc.arguments) } } satisfies ToolCallDelta)
-    if (deltas.length) d.toolCalls = deltas
-    if (bad) d.warning = { message: 'A tool call piece without a valid index was ignored' }
+    addToolCalls(d, calls, isDict(fc) ? [{ index: 0, type: 'function', function: { name: str(fc.name), arguments: str(fc.arguments) } }] : [])
   }
   if (whole) d.done = true
   if (others && !d.warning && !state.othersWarned) {
