@@ -4,6 +4,7 @@
 export { createChat } from './store.js'
 export type {
   Chat,
+  ChatFile,
   ChatInput,
   ChatMessage,
   ChatOptions,
@@ -12,5 +13,10 @@ export type {
   ChatRole,
   ChatState,
   ChatStatus,
+  ChatTool,
+  FilePart,
+  MessagePart,
+  ToolCallPart,
+  ToolCallState,
   StoredMessage,
 } from './types.js'

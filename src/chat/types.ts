@@ -4,6 +4,61 @@ import type { Client, ClientOptions, RequestOptions, StreamCounts, StreamError, 
 export type ChatRole = 'user' | 'assistant' | 'system'
 
 /**
+ * Where a tool call is. `streaming-input`: its arguments are arriving.
+ * `input-available`: they are whole (and, for a tool with `execute`, it is
+ * running; for a tool without one, it waits for {@link Chat.addToolResult}).
+ * `awaiting-approval`: its tool has `needsApproval` ({@link Chat.approve},
+ * {@link Chat.deny}). Then one of `output-available`, `output-error` (with
+ * `errorText`) or `denied`.
+ * @public
+ */
+export type ToolCallState = 'streaming-input' | 'input-available' | 'awaiting-approval' | 'output-available' | 'output-error' | 'denied'
+
+/** A tool call of an answer, with its state and result. @public */
+export interface ToolCallPart {
+  readonly type: 'tool-call'
+  /** The id the model gave it, used by {@link Chat.approve} and the others. */
+  readonly id: string
+  readonly name: string
+  /** The arguments as the model wrote them (JSON text), growing while it streams. */
+  readonly inputText: string
+  /** `inputText` parsed, once whole and valid JSON. */
+  readonly input?: unknown
+  readonly state: ToolCallState
+  /** What the tool returned (`output-available`). */
+  readonly output?: unknown
+  /** Why it failed (`output-error`), or the reason given to `deny()` (`denied`). */
+  readonly errorText?: string | undefined
+}
+
+/**
+ * An attachment: `url` (`https:` or a `data:` URL) or `data` (base64), and
+ * its media type. @public
+ */
+export interface FilePart {
+  readonly type: 'file'
+  readonly mediaType: string
+  readonly url?: string | undefined
+  readonly data?: string | undefined
+  readonly name?: string | undefined
+}
+
+/**
+ * One piece of a message, in the order the stream produced it; one part
+ * per contiguous run (reasoning, then text, then a tool call, then text
+ * again are four parts). Immutable: a part that changes is replaced, the
+ * others keep their identity.
+ * @public
+ */
+export type MessagePart =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'reasoning'; readonly text: string }
+  | ToolCallPart
+  | FilePart
+  /** A named JSON value a server sent (AI SDK `data-<name>`, the kit's data parts). */
+  | { readonly type: 'data'; readonly name: string; readonly data: unknown }
+
+/**
  * One message of a chat. Snapshots are immutable: a message that changes is
  * replaced by a new object, and the others keep their identity, so
  * `React.memo` rows and `===` checks work.
@@ -12,9 +67,15 @@ export type ChatRole = 'user' | 'assistant' | 'system'
 export interface ChatMessage {
   readonly id: string
   readonly role: ChatRole
-  /** The answer text (for user and system messages, what was written). */
+  /**
+   * Everything the message holds, in order: text, reasoning, tool calls
+   * (with their state and result), files, data. `text`, `reasoning` and
+   * `toolCalls` are conveniences derived from the same stream.
+   */
+  readonly parts: readonly MessagePart[]
+  /** The answer text, all text parts joined (for user and system messages, what was written). */
   readonly text: string
-  /** Reasoning text of an answer (`reasoning_content`, `<think>…</think>`); `''` for others. */
+  /** Reasoning text of an answer (`reasoning_content`, `<think>…</think>`), all reasoning parts joined; `''` for others. */
   readonly reasoning: string
   /**
    * Where the answer is. User and system messages are `completed`. An answer
@@ -27,7 +88,7 @@ export interface ChatMessage {
   readonly meta: Record<string, unknown>
   readonly finishReason?: string | undefined
   readonly usage?: Usage | undefined
-  /** The tool calls the model asked for (OpenAI `tool_calls`), set when the answer is final. */
+  /** The tool calls the model asked for (OpenAI `tool_calls`, every step), set when the answer is final; their state is in `parts`. */
   readonly toolCalls?: readonly ToolCall[] | undefined
   readonly timings?: StreamTimings | undefined
   /** How much of the answer arrived (events, tokens, attempts), set when it is final. */
@@ -47,8 +108,17 @@ export interface ChatMessage {
  * and `undefined` values are dropped, as `JSON.stringify` does.
  * @public
  */
-export type StoredMessage = Omit<ChatMessage, 'error'> & {
+export type StoredMessage = Omit<ChatMessage, 'error' | 'parts'> & {
   readonly error?: { code: StreamError['code']; message: string; status?: number } | undefined
+  /** Missing in lists stored before parts existed: made from `reasoning` and `text`. */
+  readonly parts?: readonly MessagePart[] | undefined
+  /**
+   * On the first message after a branch point: the other branches (each the
+   * messages that follow the point on it) and where this one sits among
+   * them (see {@link Chat.branches}).
+   */
+  readonly branches?: readonly (readonly StoredMessage[])[] | undefined
+  readonly branch?: number | undefined
 }
 
 /** What the chat as a whole is doing. @public */
@@ -78,6 +148,28 @@ export interface ChatRequest extends RequestOptions {
   path: string
 }
 
+/**
+ * A tool the model may call. The default request sends `description` and
+ * `parameters` as an OpenAI `tools` entry.
+ * @public
+ */
+export interface ChatTool {
+  description?: string | undefined
+  /** JSON Schema of the arguments. @default { type: 'object', properties: {} } */
+  parameters?: Record<string, unknown> | undefined
+  /**
+   * Run the call in the page: what it returns (or resolves to) is the
+   * result; what it throws is an `output-error` the model sees. `signal`
+   * aborts on `stop()` (and on `timeout`). Without `execute` the call waits
+   * for {@link Chat.addToolResult}.
+   */
+  execute?: ((input: unknown, context: { signal: AbortSignal; messages: readonly ChatMessage[] }) => unknown) | undefined
+  /** Ask the user first: the call waits, `awaiting-approval`, for {@link Chat.approve} or {@link Chat.deny}. */
+  needsApproval?: boolean | undefined
+  /** Milliseconds `execute` may take; then its signal aborts and the call is an `output-error`. @default no limit */
+  timeout?: number | undefined
+}
+
 /** Why {@link ChatOptions.request} is called. @public */
 export interface ChatRequestContext {
   /** True for `regenerate()` and `retry()`: the same question is asked again. */
@@ -97,10 +189,19 @@ export interface ChatOptions {
    */
   api?: string | undefined
   /**
+   * More fields of the default request's JSON body (`model`, `stream`, ...).
+   * @default {}
+   */
+  body?: Record<string, unknown> | undefined
+  /**
    * Build the request for an answer to `messages` (the conversation up to
-   * and including the question). The default POSTs `{ messages: [{ role,
-   * content }] }` to `api`, the OpenAI shape. For the Flask tutorial's
-   * routes:
+   * and including the question; for a tool step, up to and including the
+   * answer whose tool results it sends). The default POSTs `{ messages,
+   * tools?, ...body }` to `api` in the OpenAI shape: each message's `parts`
+   * become `content` (with `image_url` entries for images), assistant
+   * `tool_calls` and `role: 'tool'` results, and `tools` lists
+   * {@link ChatOptions.tools}; it throws `invalid-options` for a file that
+   * is not an image. For the Flask tutorial's routes:
    * ```ts
    * request: (m) => ({ path: '/stream/post', json: { prompt: m[m.length - 1].text } })
    * request: (m) => ({ method: 'GET', path: '/stream/get', query: { text: m[m.length - 1].text } })
@@ -120,6 +221,23 @@ export interface ChatOptions {
    * @default a random base-36 id
    */
   id?: (() => string) | undefined
+  /**
+   * Tools the model may call, by name. When an answer ends with calls, those
+   * whose tool has `execute` run in parallel; the others wait for
+   * {@link Chat.approve} / {@link Chat.addToolResult}. A call of an unknown
+   * tool, with arguments that are not JSON, with an id already used in the
+   * answer, or one of more than 100 in an answer is an `output-error`, and
+   * then no call of that answer runs and nothing more is sent.
+   */
+  tools?: Record<string, ChatTool> | undefined
+  /**
+   * Most generations per question: once every call of an answer has a
+   * result, the results are sent back for another step while fewer than
+   * `maxSteps` were made. Each step is a paid generation, so the default
+   * sends none on its own.
+   * @default 1
+   */
+  maxSteps?: number | undefined
   /** Called once per answer when it reaches a final status (`completed`, `incomplete`, `error` or `aborted`). */
   onFinish?: ((message: ChatMessage) => void) | undefined
   /** Called when an answer ends `error` or `incomplete` (after the state shows it, before `onFinish`). */
@@ -135,8 +253,19 @@ export interface ChatOptions {
   throttle?: number | 'frame' | undefined
 }
 
-/** What {@link Chat.send} takes: the text, or the text with more fields (kept in `data`). @public */
-export type ChatInput = string | ({ text: string } & Record<string, unknown>)
+/**
+ * A file to send: a `File`/`Blob` (read into a base64 `data`), or its
+ * media type with a `url` or base64 `data`. At most 20 MiB each.
+ * @public
+ */
+export type ChatFile = Blob | { mediaType: string; url?: string | undefined; data?: string | undefined; name?: string | undefined }
+
+/**
+ * What {@link Chat.send} takes: the text, or the text with files and more
+ * fields (kept in `data`).
+ * @public
+ */
+export type ChatInput = string | ({ text: string; files?: readonly ChatFile[] | undefined } & Record<string, unknown>)
 
 /**
  * A framework-free chat store. `subscribe`/`getSnapshot` follow React's
@@ -157,11 +286,16 @@ export interface Chat {
    * once it is final (never rejects).
    */
   send(input: ChatInput): Promise<ChatMessage>
-  /** Stop the answer in flight, keeping its text (`aborted`). A request stopped before it started never reaches the network. */
+  /**
+   * Stop the answer in flight, keeping its text (`aborted`), or the tools
+   * running (their `signal` aborts, they end `output-error`, and nothing is
+   * sent). A request stopped before it started never reaches the network.
+   */
   stop(): void
   /**
-   * Replace an answer (default: the last one) by a new generation of the
-   * same question; the messages after it are dropped. Given a user
+   * Replace an answer (default: the last one, with all of its tool steps) by
+   * a new generation of the same question; the old one and what followed it
+   * stay as the previous branch. Given a user
    * message's id, generates the answer to it. An unknown id throws a
    * `StreamError` (`invalid-options`).
    */
@@ -180,8 +314,28 @@ export interface Chat {
    * streaming.
    */
   resume(): Promise<ChatMessage | undefined>
-  /** Change the text of a user message, drop everything after it and generate a new answer. */
+  /** Change the text of a user message and generate a new answer; what followed it stays as the previous branch. */
   edit(messageId: string, text: string): Promise<ChatMessage>
+  /**
+   * Give the result of a call of the last answer that waits for one
+   * (`input-available`, a tool without `execute`). Once no call of the answer
+   * is pending, the results go back to the model for the next step (if
+   * `maxSteps` allows): exactly one request, however many calls there were.
+   * Resolves with the last answer once nothing more runs. A call that is not
+   * waiting throws `invalid-options`.
+   */
+  addToolResult(callId: string, output: unknown): Promise<ChatMessage>
+  /** Let a call `awaiting-approval` run (its `execute`, or then wait for `addToolResult`); continues as {@link Chat.addToolResult}. */
+  approve(callId: string): Promise<ChatMessage>
+  /** Refuse a call `awaiting-approval`: `denied`, and the model is told so (with `reason`); continues as {@link Chat.addToolResult}. */
+  deny(callId: string, reason?: string): Promise<ChatMessage>
+  /**
+   * Where a message sits among its siblings: the branches `edit()` and
+   * `regenerate()` made at its place (`{ index: 0, count: 1 }` when none).
+   */
+  branches(messageId: string): { index: number; count: number }
+  /** Show another branch at a message's place: `messages` becomes that branch's history. */
+  switchBranch(messageId: string, index: number): void
   /** Replace the messages (stops the answer in flight). */
   setMessages(messages: readonly ChatMessage[] | ((messages: readonly ChatMessage[]) => readonly ChatMessage[])): void
   /** Stop and remove every message. */

@@ -4,7 +4,7 @@
 
 import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest'
 import { createChat } from '../../src/chat/index.js'
-import type { Chat, ChatMessage, ChatOptions, ChatState } from '../../src/chat/index.js'
+import type { Chat, ChatMessage, ChatOptions, ChatState, StoredMessage } from '../../src/chat/index.js'
 import { isStreamError } from '../../src/index.js'
 import { expectedText, startMockServer } from '../../src/mock/index.js'
 import type { MockServer } from '../../src/mock/index.js'
@@ -501,7 +501,17 @@ test('serialize() round-trips through JSON: errors stay typed, bigints become st
     initialMessages: [{ id: 'a', role: 'assistant', text: 't', reasoning: '', status: 'completed', meta: { big: 2n ** 64n, n: NaN }, createdAt: 5 }],
   })
   expect(withBig.serialize()).toEqual([
-    { id: 'a', role: 'assistant', text: 't', reasoning: '', status: 'completed', meta: { big: '18446744073709551616', n: null }, createdAt: 5 },
+    {
+      id: 'a',
+      role: 'assistant',
+      text: 't',
+      reasoning: '',
+      status: 'completed',
+      meta: { big: '18446744073709551616', n: null },
+      createdAt: 5,
+      // Made from `text` for a message stored before parts existed.
+      parts: [{ type: 'text', text: 't' }],
+    },
   ])
 })
 
@@ -532,7 +542,7 @@ test('initialMessages that are not messages throw invalid-options naming the pro
 })
 
 /** A question and its answer as saved while the answer streamed (restored `incomplete`). */
-const cutAnswer = (over: Partial<ChatMessage> = {}): ChatMessage[] => [
+const cutAnswer = (over: Partial<StoredMessage> = {}): StoredMessage[] => [
   { id: 'q', role: 'user', text: 'hi', reasoning: '', status: 'completed', meta: {}, createdAt: 0 },
   { id: 'a', role: 'assistant', text: 'Hel', reasoning: '', status: 'streaming', lastEventId: '5', meta: { model: 'm' }, createdAt: 0, ...over },
 ]
