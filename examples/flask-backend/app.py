@@ -119,24 +119,15 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
         request_id = str(uuid.uuid4())
         headers = {'X-Request-Id': request_id}
 
-        def on_complete(answer: Answer) -> None:
+        def saved(record: dict) -> None:
             if runner is not None:
                 stats.completed_one()
-            after_event({'request_id': request_id, 'prompt': chat.last_user_text(messages), 'text': answer.text, 'reasoning': answer.reasoning})
+            after_event(record)
+
+        options = chat.loop_options(config, messages, request_id, fault_headers(config, request.headers), saved)
 
         def loop(stream_id: str) -> tools.ToolLoop:
-            return tools.run(
-                client,
-                messages,
-                model=config.model,
-                tools=chat.TOOLS,
-                max_steps=chat.MAX_STEPS,
-                stream_id=stream_id,
-                format=config.format,
-                meta={'request_id': request_id, 'userid': USERID},
-                on_complete=on_complete,
-                extra_headers=fault_headers(config, request.headers),
-            )
+            return tools.run(client, stream_id=stream_id, **options)
 
         if runner is not None:
             stats.requested('/api/chat')

@@ -7,11 +7,12 @@ it, and the model answers, all in one stream.
 """
 
 from datetime import datetime, timezone
-from typing import Any, List
+from typing import Any, Callable, List, Optional
 from zoneinfo import ZoneInfo
 
-from llm_sse import BodyError
+from llm_sse import Answer, BodyError
 from llm_sse.tools import Tool
+from settings import USERID, Config
 
 #: Most messages one request may hold (the body size is capped too).
 MAX_MESSAGES = 200
@@ -69,3 +70,26 @@ TOOLS = {
         },
     )
 }
+
+
+def loop_options(
+    config: Config, messages: List[dict], request_id: str, extra_headers: Optional[dict], saved: Callable[[dict], None]
+) -> dict:
+    """The keywords of ``tools.run`` / ``tools.arun`` for one request (all but the client and the stream id).
+
+    ``saved`` gets the complete answer as the tutorial's "save to database" record.
+    """
+
+    def on_complete(answer: Answer) -> None:
+        saved({'request_id': request_id, 'prompt': last_user_text(messages), 'text': answer.text, 'reasoning': answer.reasoning})
+
+    return {
+        'messages': messages,
+        'model': config.model,
+        'tools': TOOLS,
+        'max_steps': MAX_STEPS,
+        'format': config.format,
+        'meta': {'request_id': request_id, 'userid': USERID},
+        'on_complete': on_complete,
+        'extra_headers': extra_headers,
+    }

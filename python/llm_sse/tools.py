@@ -318,13 +318,25 @@ def run(
     Raises :class:`ValueError` at once for a bad option; upstream and tool
     failures never raise (see the module's documentation).
     """
-    b = builder(stream_id or new_stream_id(), format, meta, False, on_complete)
-    loop = _Loop(messages, tools, max_steps, max_calls, max_argument_bytes, b, {**create, 'model': model})
-    return ToolLoop(client, loop)
+    return ToolLoop(
+        client,
+        _make_loop(
+            messages,
+            model=model,
+            tools=tools,
+            max_steps=max_steps,
+            stream_id=stream_id,
+            format=format,
+            meta=meta,
+            on_complete=on_complete,
+            max_calls=max_calls,
+            max_argument_bytes=max_argument_bytes,
+            **create,
+        ),
+    )
 
 
-def arun(
-    client: Any,
+def _make_loop(
     messages: Sequence[Mapping[str, Any]],
     *,
     model: str,
@@ -337,8 +349,13 @@ def arun(
     max_calls: int = MAX_CALLS,
     max_argument_bytes: int = MAX_ARGUMENT_BYTES,
     **create: Any,
-) -> AsyncIterator[Event]:
-    """:func:`run` on an ``openai.AsyncOpenAI`` client.
+) -> _Loop:
+    b = builder(stream_id or new_stream_id(), format, meta, False, on_complete)
+    return _Loop(messages, tools, max_steps, max_calls, max_argument_bytes, b, {**create, 'model': model})
+
+
+def arun(client: Any, messages: Sequence[Mapping[str, Any]], **options: Any) -> AsyncIterator[Event]:
+    """:func:`run` on an ``openai.AsyncOpenAI`` client (the same keywords).
 
     The calls of one generation run concurrently: ``async`` tools as tasks,
     plain functions on worker threads (so a slow one does not block the
@@ -347,9 +364,7 @@ def arun(
     cancels the ``async`` tools still running (a function on a thread runs
     to its end; its result is dropped).
     """
-    b = builder(stream_id or new_stream_id(), format, meta, False, on_complete)
-    loop = _Loop(messages, tools, max_steps, max_calls, max_argument_bytes, b, {**create, 'model': model})
-    return _arun(client, loop)
+    return _arun(client, _make_loop(messages, **options))
 
 
 async def _call(loop: _Loop, call: ToolCall) -> tuple[Any, Optional[str]]:
