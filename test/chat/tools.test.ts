@@ -401,3 +401,108 @@ test('a request() that throws for the follow-up fails that step only; the result
   expect(answer.parts[0]).toMatchObject({ state: 'output-available', output: 'r' })
   expect(generations()).toBe(1)
 })
+
+test('maxSteps caps the loop: a model that calls a tool on every step gets exactly maxSteps generations', async () => {
+  const execute = vi.fn(() => 'again')
+  const chat = createChat({
+    client: { baseUrl: mock.url },
+    api: '/v1/chat/completions?toolSteps=5',
+    body: { model: 'mock', stream: true },
+    tools: { clock: { execute } },
+    maxSteps: 2,
+  })
+  chats.push(chat)
+  const answer = await chat.send(Q)
+  expect(generations()).toBe(2)
+  expect(execute).toHaveBeenCalledTimes(2)
+  // Both steps' calls ran; the last step's results are shown, not sent.
+  expect(answer.parts.map((p) => (p.type === 'tool-call' ? p.state : p.type))).toEqual(['output-available', 'output-available'])
+  expect(new Set(calls(answer.parts).map((p) => p.id)).size).toBe(2)
+})
+
+test('a call streams in as streaming-input, its inputText growing, until it is whole', async () => {
+  const chat = createChat({
+    client: { baseUrl: mock.url },
+    api: '/v1/chat/completions?delay=5',
+    body: { model: 'mock', stream: true },
+    tools: { clock: {} },
+    throttle: 0,
+  })
+  chats.push(chat)
+  const seen: string[] = []
+  chat.subscribe((s) => {
+    const p = s.messages[1]?.parts[0]
+    if (p?.type === 'tool-call') seen.push(`${p.state}:${p.inputText}`)
+  })
+  await chat.send(Q)
+  const args = JSON.stringify({ query: Q })
+  const streaming = seen.filter((s) => s.startsWith('streaming-input:'))
+  expect(streaming.length).toBeGreaterThan(2)
+  for (const s of streaming) expect(args.startsWith(s.slice('streaming-input:'.length))).toBe(true)
+  expect(seen[seen.length - 1]).toBe(`input-available:${args}`)
+  expect(generations()).toBe(1)
+})
+
+test('reload while a call streams: serialize() mid-input restores it as output-error, and nothing runs', async () => {
+  const execute = vi.fn()
+  const chat = createChat({
+    client: { baseUrl: mock.url },
+    api: '/v1/chat/completions?stallAfter=3',
+    body: { model: 'mock', stream: true },
+    tools: { clock: { execute } },
+    throttle: 0,
+  })
+  chats.push(chat)
+  const pending = chat.send(Q)
+  await until(
+    () => last(chat).parts[0],
+    (p) => p?.type === 'tool-call' && p.inputText.length > 0,
+  )
+  const stored = JSON.parse(JSON.stringify(chat.serialize()))
+  expect(stored[1].parts[0].state).toBe('streaming-input')
+  chat.stop()
+  expect((await pending).parts[0]).toMatchObject({ state: 'output-error', errorText: 'Not run: the answer ended aborted' })
+  const reloaded = createChat({ tools: { clock: { execute } }, initialMessages: stored })
+  expect(last(reloaded).status).toBe('incomplete')
+  expect(last(reloaded).parts[0]).toMatchObject({ type: 'tool-call', name: 'clock', state: 'output-error', errorText: 'The page closed before this call ran' })
+  expect(execute).not.toHaveBeenCalled()
+  expect(generations()).toBe(1)
+})
+
+test('calls the server ran arrive with their results (tool-result) and are never run in the page; data parts keep their place', async () => {
+  const dict = (v: Record<string, unknown>) => `data: ${JSON.stringify({ content: '', ...v })}\n\n`
+  const s = await serve((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream' })
+    res.end(
+      dict({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_time', arguments: '{"city":' } }] }) +
+        dict({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }) +
+        dict({ tool_result: { id: 'call_1', name: 'get_time', output: { time: '12:00' } } }) +
+        dict({ content: 'It is noon.' }) +
+        dict({ data_part: { name: 'weather', data: { sky: 'clear' } } }) +
+        dict({ status: 'completed' }),
+    )
+  })
+  try {
+    const execute = vi.fn()
+    const chat = createChat({ client: { baseUrl: s.url }, maxSteps: 3, tools: { get_time: { execute } } })
+    const answer = await chat.send('Time in Paris?')
+    expect(answer.parts).toEqual([
+      {
+        type: 'tool-call',
+        id: 'call_1',
+        name: 'get_time',
+        inputText: '{"city":"Paris"}',
+        input: { city: 'Paris' },
+        state: 'output-available',
+        output: { time: '12:00' },
+      },
+      { type: 'text', text: 'It is noon.' },
+      { type: 'data', name: 'weather', data: { sky: 'clear' } },
+    ])
+    expect(execute).not.toHaveBeenCalled()
+    await s.drained()
+    expect(s.requests).toHaveLength(1)
+  } finally {
+    await s.close()
+  }
+})

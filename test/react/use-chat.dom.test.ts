@@ -181,3 +181,31 @@ test('useStream: start() streams one answer, a second start() replaces it, unmou
   )
   expect(posts()).toBe(2)
 })
+
+test('the hook exposes the tool and branch methods: approve() continues the loop, switchBranch() flips the rendered history', async () => {
+  let r!: UseChatResult
+  strict(
+    h(ChatView, {
+      options: {
+        client: { baseUrl: mock().url },
+        api: '/v1/chat/completions',
+        body: { model: 'mock', stream: true },
+        maxSteps: 2,
+        tools: { clock: { needsApproval: true, execute: () => 'noon' } },
+      },
+      expose: (x) => (r = x),
+    }),
+  )
+  fireEvent.click(screen.getByText('Send'))
+  await waitFor(() => expect(r.messages[1]?.parts[0]).toMatchObject({ state: 'awaiting-approval' }))
+  const call = r.messages[1]!.parts[0] as { id: string }
+  await act(() => r.approve(call.id))
+  await waitFor(() => expect(answer()?.textContent).toBe(expectedText('Hello there')))
+  expect(r.messages[1]!.parts.map((p) => p.type)).toEqual(['tool-call', 'text'])
+  expect(mock().stats().requests['/v1/chat/completions']).toBe(2)
+  const first = r.messages[1]!
+  await act(async () => void (await r.regenerate()))
+  expect(r.branches(r.messages[1]!.id)).toEqual({ index: 1, count: 2 })
+  act(() => r.switchBranch(r.messages[1]!.id, 0))
+  expect(r.messages[1]).toBe(first)
+})

@@ -91,3 +91,27 @@ test('a shared chat is not stopped when one of its components unmounts', async (
   expect(posts()).toBe(1)
   b.wrapper.unmount()
 })
+
+test('the composable exposes the tool and branch methods: deny() continues the loop, switchBranch() flips the refs', async () => {
+  const { wrapper, hook } = chatView({
+    client: { baseUrl: mock().url },
+    api: '/v1/chat/completions',
+    body: { model: 'mock', stream: true },
+    maxSteps: 2,
+    tools: { clock: { needsApproval: true, execute: () => 'noon' } },
+  })
+  await hook().send('Hello there')
+  const call = hook().messages.value[1]!.parts[0] as { id: string; state: string }
+  expect(call.state).toBe('awaiting-approval')
+  await hook().deny(call.id, 'no')
+  expect(hook().messages.value[1]!.parts.map((p) => (p.type === 'tool-call' ? p.state : p.type))).toEqual(['denied', 'text'])
+  expect(mock().stats().requests['/v1/chat/completions']).toBe(2)
+  const first = hook().messages.value[1]
+  await hook().regenerate()
+  expect(hook().branches(hook().messages.value[1]!.id)).toEqual({ index: 1, count: 2 })
+  hook().switchBranch(hook().messages.value[1]!.id, 0)
+  expect(hook().messages.value[1]).toBe(first)
+  await nextTick()
+  expect(wrapper.find('li[data-role="assistant"]').element.textContent).toBe(expectedText('Hello there'))
+  wrapper.unmount()
+})
