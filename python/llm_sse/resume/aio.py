@@ -2,7 +2,9 @@
 
 Same protocol, ids and store layout as :mod:`.runner` (see there); a
 generation is an ``asyncio`` task instead of a thread, and a stop cancels
-that task, which closes its upstream at once.
+that task, which closes its upstream at once. The loops that talk to the
+store (the batched writer, the multiplexed reader) are the thread
+runner's, carried out as tasks (:mod:`.calls`).
 """
 
 from __future__ import annotations
@@ -11,16 +13,20 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Protocol, Union
 
 from ..event import HEARTBEAT, Event, sse_encode
 from ..failure import Failure
 from ..generation import aclose, event_id, new_stream_id
+from . import metrics
+from .calls import arun, raise_if_cancelled
 from .memory import MemoryStore
-from .runner import stopped_event
+from .multiplex import BACKLOG, Hub, rounds
+from .runner import judge, outcome, replay, stopped_event
 from .store import Entry, Signals, State, StoreUnavailable, StreamLost
+from .writer import MAX_PENDING, write
 
 log = logging.getLogger('llm_sse.resume')
 
@@ -30,10 +36,15 @@ class AsyncStore(Protocol):
 
     async def create(self, stream_id: str) -> None: ...
     async def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None: ...
+    async def append_many(self, items: Sequence[tuple[str, int, Optional[str], str]]) -> list[Optional[Exception]]: ...
     async def end(self, stream_id: str, ttl: float) -> None: ...
     async def read(self, stream_id: str, after: int, block: float) -> Sequence[Entry]: ...
+    async def read_many(self, cursors: Mapping[str, int], block: float) -> dict[str, list[Entry]]: ...
+    async def wake(self) -> None: ...
     async def state(self, stream_id: str) -> State: ...
+    async def state_many(self, stream_ids: Sequence[str]) -> dict[str, State]: ...
     async def touch(self, stream_id: str) -> None: ...
+    async def touch_many(self, stream_ids: Sequence[str]) -> None: ...
     async def cancel(self, stream_id: str) -> bool: ...
     async def beat(self, stream_ids: Sequence[str]) -> dict[str, Signals]: ...
 
@@ -47,6 +58,7 @@ class AsyncMemoryStore:
     def __init__(self, *, liveness: float = 5.0, presence: float = 3.0) -> None:
         self._sync = MemoryStore(liveness=liveness, presence=presence)
         self._changed = asyncio.Condition()
+        self._woken = False
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -59,26 +71,45 @@ class AsyncMemoryStore:
         self._sync.append(stream_id, n, event, data)
         await self._notify()
 
+    async def append_many(self, items: Sequence[tuple[str, int, Optional[str], str]]) -> list[Optional[Exception]]:
+        out = self._sync.append_many(items)
+        await self._notify()
+        return out
+
     async def end(self, stream_id: str, ttl: float) -> None:
         self._sync.end(stream_id, ttl)
         await self._notify()
 
     async def read(self, stream_id: str, after: int, block: float) -> Sequence[Entry]:
+        return (await self.read_many({stream_id: after}, block)).get(stream_id, [])
+
+    async def read_many(self, cursors: Mapping[str, int], block: float) -> dict[str, list[Entry]]:
         deadline = time.monotonic() + block
         async with self._changed:
             while True:
-                entries = self._sync.read(stream_id, after, 0)
+                entries = self._sync.read_many(cursors, 0)
                 remaining = deadline - time.monotonic()
-                if entries or remaining <= 0:
+                if entries or self._woken or remaining <= 0:
+                    self._woken = False
                     return entries
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), remaining)
 
+    async def wake(self) -> None:
+        self._woken = True
+        await self._notify()
+
     async def state(self, stream_id: str) -> State:
         return self._sync.state(stream_id)
 
+    async def state_many(self, stream_ids: Sequence[str]) -> dict[str, State]:
+        return self._sync.state_many(stream_ids)
+
     async def touch(self, stream_id: str) -> None:
         self._sync.touch(stream_id)
+
+    async def touch_many(self, stream_ids: Sequence[str]) -> None:
+        self._sync.touch_many(stream_ids)
 
     async def cancel(self, stream_id: str) -> bool:
         return self._sync.cancel(stream_id)
@@ -99,8 +130,16 @@ class _Generation:
     ended: bool = False
     readers: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    pending: int = 0
+    write_error: Optional[str] = None
+    track: Optional[metrics.Generation] = None
+    last: Optional[str] = None
 
-    def record(self, event: Optional[str], data: str) -> None:
+    def record(self, event: Optional[str], data: str, stored: bool = True) -> None:
+        if stored:
+            self.last = event
+            if self.track is not None:
+                self.track.stored()
         self.local.append((event, data))
         self._wake()
 
@@ -113,6 +152,11 @@ class _Generation:
         self.changed.set()
         self.changed = asyncio.Event()
 
+    def fail(self, reason: str) -> None:
+        if self.write_error is None:
+            self.write_error = reason
+        self.stop(reason)
+
     def stop(self, reason: str) -> None:
         if self.stop_reason is not None:
             return
@@ -120,6 +164,49 @@ class _Generation:
         log.info('stream %s: stopping (%s)', self.stream_id, reason)
         if self.task is not None and self.task is not asyncio.current_task():
             self.task.cancel()
+
+
+class _Writer:
+    """The thread runner's :class:`~llm_sse.resume.writer.Writer` as a task: the events the loop's
+    generations put between two turns of the writer go to the store in one pipeline."""
+
+    def __init__(self, store: AsyncStore, unavailable: float) -> None:
+        self.store = store
+        self.unavailable = unavailable
+        self._queue: list[tuple[_Generation, int, Optional[str], str]] = []
+        self._ready = asyncio.Event()
+        self._written = asyncio.Event()
+        self._task: Optional[asyncio.Task[None]] = None
+
+    async def put(self, gen: _Generation, n: int, event: Optional[str], data: str) -> None:
+        while gen.pending >= MAX_PENDING and gen.write_error is None:
+            await self._written.wait()
+        gen.pending += 1
+        self._queue.append((gen, n, event, data))
+        self._ready.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._loop(), name='llm-sse-writer')
+
+    async def flush(self, gen: _Generation) -> None:
+        while gen.pending > 0:
+            await self._written.wait()
+
+    async def _loop(self) -> None:
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            batch, self._queue = self._queue, []
+            try:
+                await arun(write(batch, self.unavailable), self.store)
+            except Exception:
+                log.exception('writing %d events failed', len(batch))
+                for gen, *_ in batch:
+                    gen.fail('internal')
+            finally:
+                for gen, *_ in batch:
+                    gen.pending -= 1
+                written, self._written = self._written, asyncio.Event()
+                written.set()
 
 
 class AsyncRunner:
@@ -135,6 +222,7 @@ class AsyncRunner:
         block: float = 1.0,
         ping: float = 15.0,
         unavailable: float = 5.0,
+        backlog: int = BACKLOG,
     ) -> None:
         self.store: AsyncStore = store if store is not None else AsyncMemoryStore()
         self.grace = grace
@@ -145,6 +233,10 @@ class AsyncRunner:
         self.unavailable = unavailable
         self._active: dict[str, _Generation] = {}
         self._ticker: Optional[asyncio.Task[None]] = None
+        self._writer: Optional[_Writer] = None
+        self._hub = Hub(backlog)
+        self._reader: Optional[asyncio.Task[None]] = None
+        self._joined: Optional[asyncio.Event] = None
 
     async def start(self, make: Callable[[str], AsyncIterator[Event]]) -> Union[str, Failure]:
         """Start a generation as a task; its stream id, or the :class:`Failure` of one that failed at once.
@@ -154,21 +246,28 @@ class AsyncRunner:
         :meth:`Runner.start`). Raises :class:`StoreUnavailable`.
         """
         stream_id = new_stream_id()
-        await self.store.create(stream_id)
+        try:
+            await self.store.create(stream_id)
+        except StoreUnavailable:
+            metrics.STORE_ERRORS.labels('create').inc()
+            raise
+        track = metrics.Generation(stream_id)
         source = make(stream_id)
         try:
             first: Optional[Event] = await source.__anext__()
         except StopAsyncIteration:
             first = None
         except BaseException:
+            track.end('internal')
             await aclose(source)
             await self._end(stream_id)
             raise
         if first is not None and first.failure is not None:
+            track.end('failed')
             await aclose(source)
             await self._end(stream_id)
             return first.failure
-        gen = _Generation(stream_id, source)
+        gen = _Generation(stream_id, source, track=track)
         self._active[stream_id] = gen
         gen.task = asyncio.create_task(self._run(gen, first), name=f'generation-{stream_id[:8]}')
         if self._ticker is None or self._ticker.done():
@@ -176,52 +275,48 @@ class AsyncRunner:
         return stream_id
 
     async def _run(self, gen: _Generation, first: Optional[Event]) -> None:
+        if self._writer is None:
+            self._writer = _Writer(self.store, self.unavailable)
+        writer = self._writer
         n = 0
+        shutdown = False
         try:
             if first is not None:
-                await self._append(gen, n, first)
+                await writer.put(gen, n, first.event, first.data)
                 n += 1
             async for ev in gen.source:
-                await self._append(gen, n, ev)
+                await writer.put(gen, n, ev.event, ev.data)
                 n += 1
         except asyncio.CancelledError:
             if gen.stop_reason is None:
+                shutdown = True
                 raise  # the loop is shutting down, not a stop of ours
-        except StreamLost:
-            gen.stop('lost')
-        except StoreUnavailable as error:
-            log.warning('stream %s: %s', gen.stream_id, error)
-            gen.stop('unavailable')
         except Exception:
             log.exception('stream %s: generation failed', gen.stream_id)
             gen.stop('internal')
         finally:
-            self._active.pop(gen.stream_id, None)
             await aclose(gen.source)
+            if not shutdown:
+                # Shielded: a stop that cancels this task must not cut the events already queued.
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.shield(writer.flush(gen))
+            self._active.pop(gen.stream_id, None)
         if gen.stop_reason is not None:
             stop = stopped_event(gen.stop_reason, gen.stream_id)
-            with contextlib.suppress(StreamLost, StoreUnavailable):
-                await self.store.append(gen.stream_id, n, stop.event, stop.data)
-            gen.record(stop.event, stop.data)
+            if gen.write_error is None:
+                with contextlib.suppress(StreamLost, StoreUnavailable):
+                    await self.store.append(gen.stream_id, n, stop.event, stop.data)
+            gen.record(stop.event, stop.data, stored=False)
+        if gen.track is not None:
+            gen.track.end(outcome(gen.stop_reason, gen.last))
         await self._end(gen.stream_id)
         gen.finish()
-
-    async def _append(self, gen: _Generation, n: int, ev: Event) -> None:
-        deadline = time.monotonic() + self.unavailable
-        while True:
-            try:
-                await self.store.append(gen.stream_id, n, ev.event, ev.data)
-                gen.record(ev.event, ev.data)
-                return
-            except StoreUnavailable:
-                if time.monotonic() >= deadline:
-                    raise
-                await asyncio.sleep(0.1)
 
     async def _end(self, stream_id: str) -> None:
         try:
             await self.store.end(stream_id, self.ttl)
         except StoreUnavailable as error:
+            metrics.STORE_ERRORS.labels('end').inc()
             log.warning('stream %s: could not mark its end: %s', stream_id, error)
 
     async def _beat_forever(self) -> None:
@@ -231,6 +326,7 @@ class AsyncRunner:
                 await self.beat()
             except Exception:
                 log.exception('heartbeat failed')
+            raise_if_cancelled()
 
     async def beat(self) -> None:
         """One heartbeat: refresh liveness, apply cancels and the grace period."""
@@ -240,19 +336,10 @@ class AsyncRunner:
         try:
             signals = await self.store.beat([g.stream_id for g in gens])
         except StoreUnavailable as error:
+            metrics.STORE_ERRORS.labels('beat').inc()
             log.warning('heartbeat: %s', error)
             return
-        now = time.monotonic()
-        for gen in gens:
-            sig = signals.get(gen.stream_id)
-            if sig is None:
-                gen.stop('lost')
-            elif sig.cancel:
-                gen.stop('cancelled')
-            elif sig.readers or gen.readers > 0:
-                gen.seen = now
-            elif now - gen.seen > self.grace:
-                gen.stop('abandoned')
+        judge(gens, signals, time.monotonic(), self.grace)
 
     async def cancel(self, stream_id: str) -> bool:
         """Stop a generation (here at once, elsewhere through the store); False when there is no such stream."""
@@ -277,11 +364,12 @@ class AsyncRunner:
         return len(self._active)
 
     async def close(self) -> None:
-        """Stop the heartbeat task (running generations then lose their liveness)."""
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
+        """Stop the heartbeat and reader tasks (running generations then lose their liveness)."""
+        for task in (self._ticker, self._reader):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def exists(self, stream_id: str) -> bool:
         """Whether ``stream_id`` can be read."""
@@ -294,50 +382,51 @@ class AsyncRunner:
             async for chunk in self._follow_local(gen, after):
                 yield chunk
             return
-        last_write = time.monotonic()
-        last_touch = -float('inf')
-        down_since: Optional[float] = None
-        while True:
-            now = time.monotonic()
-            try:
-                if now - last_touch >= self.block / 2:
-                    await self.store.touch(stream_id)
-                    last_touch = now
-                entries = await self.store.read(stream_id, after, self.block)
-                if not entries:
-                    state = await self.store.state(stream_id)
-                    if state == 'missing':
-                        yield sse_encode(stopped_event('lost', stream_id))
-                        return
-                    if state == 'dead':
-                        entries = await self.store.read(stream_id, after, 0)
-                        if not entries:
-                            yield sse_encode(stopped_event('gone', stream_id))
-                            return
-                down_since = None
-            except StoreUnavailable as error:
-                if down_since is None:
-                    log.warning('reader of %s: %s', stream_id, error)
-                    down_since = now
-                elif now - down_since >= self.unavailable:
-                    yield sse_encode(stopped_event('unavailable', stream_id))
+        try:
+            chunks, last, ended = replay(stream_id, await self.store.read(stream_id, after, 0))
+        except StoreUnavailable:
+            chunks, last, ended = [], -1, False
+        for chunk in chunks:
+            yield chunk
+        if ended:
+            return
+        signal = asyncio.Event()
+        f, wake = self._hub.join(stream_id, max(after, last), signal)
+        try:
+            self._ensure_reader()
+            if wake:
+                with contextlib.suppress(StoreUnavailable):
+                    await self.store.wake()
+            while True:
+                chunks, done = f.step(self._hub.lock, self.ping)
+                for chunk in chunks:
+                    yield chunk
+                if done:
                     return
-                await asyncio.sleep(0.2)
-                continue
-            for entry in entries:
-                if entry.end:
-                    return
-                after = entry.n
-                yield sse_encode(Event(entry.data, event=entry.event, id=event_id(stream_id, entry.n)))
-            now = time.monotonic()
-            if entries:
-                last_write = now
-            elif now - last_write >= self.ping:
-                yield HEARTBEAT
-                last_write = now
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(signal.wait(), self.block)
+        finally:
+            self._hub.leave(f)
+
+    def _ensure_reader(self) -> None:
+        if self._joined is None:
+            self._joined = asyncio.Event()
+        self._joined.set()
+        if self._reader is None or self._reader.done():
+            joined = self._joined
+
+            async def wait(timeout: float) -> None:
+                joined.clear()
+                if not self._hub.streams:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(joined.wait(), timeout)
+
+            loop = rounds(self._hub, self.block, self.unavailable)
+            self._reader = asyncio.create_task(arun(loop, self.store, {'wait': wait}), name='llm-sse-reader')
 
     async def _follow_local(self, gen: _Generation, after: int) -> AsyncIterator[bytes]:
         gen.readers += 1
+        metrics.READERS.labels('local').inc()
         try:
             last_write = time.monotonic()
             while True:
@@ -357,5 +446,6 @@ class AsyncRunner:
                     yield HEARTBEAT
                     last_write = now
         finally:
+            metrics.READERS.labels('local').dec()
             gen.readers -= 1
             gen.seen = time.monotonic()

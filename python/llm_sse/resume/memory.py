@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -41,6 +41,7 @@ class MemoryStore:
         # One condition for all streams: a notify wakes every waiting reader,
         # each re-checks its own stream; appends are per token, not per byte.
         self._cond = threading.Condition()
+        self._woken = False
 
     def _get(self, stream_id: str, now: float) -> Optional[_Stream]:
         s = self._streams.get(stream_id)
@@ -105,6 +106,33 @@ class MemoryStore:
                 if now >= deadline:
                     return []
                 self._cond.wait(deadline - now)
+
+    def read_many(self, cursors: Mapping[str, int], block: float) -> dict[str, list[Entry]]:
+        deadline = time.monotonic() + block
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                out: dict[str, list[Entry]] = {}
+                for stream_id, after in cursors.items():
+                    s = self._get(stream_id, now)
+                    if s is not None and len(s.entries) > after + 1:
+                        out[stream_id] = s.entries[max(after + 1, 0) :]
+                if out or self._woken or now >= deadline:
+                    self._woken = False
+                    return out
+                self._cond.wait(deadline - now)
+
+    def wake(self) -> None:
+        with self._cond:
+            self._woken = True
+            self._cond.notify_all()
+
+    def state_many(self, stream_ids: Sequence[str]) -> dict[str, State]:
+        return {stream_id: self.state(stream_id) for stream_id in stream_ids}
+
+    def touch_many(self, stream_ids: Sequence[str]) -> None:
+        for stream_id in stream_ids:
+            self.touch(stream_id)
 
     def state(self, stream_id: str) -> State:
         now = time.monotonic()

@@ -6,25 +6,29 @@ same streams.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Optional, TypeVar, cast
 
 import redis.asyncio
 
-from .redis_store import (
-    _DOWN,
-    _END,
-    _RUNNING_EXPIRY_FACTOR,
-    _START,
+from .redis_plan import (
+    DOWN,
     MAX_CONNECTIONS,
-    _entries,
-    _fields,
-    _retry,
-    _signals,
-    _unavailable,
+    POLL,
+    POOL_WAIT,
+    READ_BATCH,
+    READ_COUNT,
+    Plan,
+    is_cluster,
+    read_one,
+    retry,
+    unavailable,
 )
-from .store import Entry, Signals, State, StoreUnavailable, StreamLost
+from .store import Entry, Signals, State, StoreUnavailable
 
 _F = TypeVar('_F', bound=Callable[..., Awaitable[Any]])
 
@@ -42,12 +46,25 @@ def reconnecting(method: _F) -> _F:
     return cast(_F, run)
 
 
+def async_client_from_url(url: str, *, cluster: bool = False) -> Any:
+    """:func:`~llm_sse.resume.redis_store.client_from_url` for ``redis.asyncio``."""
+    options: dict[str, Any] = {'socket_timeout': 10, 'socket_connect_timeout': 2, 'retry': retry()}
+    if cluster:
+        from redis.asyncio.cluster import RedisCluster
+
+        return RedisCluster.from_url(url, max_connections=MAX_CONNECTIONS, **options)
+    pool = redis.asyncio.BlockingConnectionPool.from_url(
+        url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT, **options
+    )
+    return redis.asyncio.Redis(connection_pool=pool)
+
+
 class AsyncRedisStore:
     """:class:`~llm_sse.resume.redis_store.RedisStore` on ``redis.asyncio`` (see there for the settings)."""
 
     def __init__(
         self,
-        client: redis.asyncio.Redis,
+        client: Any,
         *,
         prefix: str = 'llm-sse',
         liveness: float = 5.0,
@@ -57,115 +74,100 @@ class AsyncRedisStore:
         self.prefix = prefix
         self.liveness = liveness
         self.presence = presence
+        self.plan = Plan(prefix, liveness, presence)
+        self._cluster = is_cluster(client)
+        self._token = uuid.uuid4().hex
+        self._woke = '0-0'
+        self._poke: Optional[asyncio.Event] = None
 
     @classmethod
-    def from_url(cls, url: str, **options: Any) -> AsyncRedisStore:
-        """A store on ``url``, with timeouts that suit blocking reads."""
-        client = redis.asyncio.Redis.from_url(
-            url, socket_timeout=10, socket_connect_timeout=2, max_connections=MAX_CONNECTIONS, retry=_retry()
-        )
-        return cls(client, **options)
+    def from_url(cls, url: str, *, cluster: bool = False, **options: Any) -> AsyncRedisStore:
+        """A store on ``url``, with timeouts that suit blocking reads and a small pool."""
+        return cls(async_client_from_url(url, cluster=cluster), **options)
 
-    def _key(self, stream_id: str, suffix: str = '') -> str:
-        return f'{self.prefix}:{{{stream_id}}}{suffix}'
-
-    @staticmethod
-    def _ms(seconds: float) -> int:
-        return max(1, int(seconds * 1000))
+    async def _run(self, build: Callable[[Any], Any], raise_on_error: bool = True) -> list[Any]:
+        try:
+            async with self.client.pipeline(transaction=False) as p:
+                build(p)
+                return cast(list[Any], await p.execute(raise_on_error=raise_on_error))
+        except DOWN as error:
+            raise unavailable(error) from error
 
     @reconnecting
     async def create(self, stream_id: str) -> None:
-        key = self._key(stream_id)
-        try:
-            async with self.client.pipeline() as p:
-                p.xadd(key, {'c': 'start'}, id=_START)
-                p.pexpire(key, self._ms(self.liveness * _RUNNING_EXPIRY_FACTOR))
-                p.set(self._key(stream_id, ':alive'), 1, px=self._ms(self.liveness))
-                await p.execute()
-        except _DOWN as error:
-            raise _unavailable(error) from error
+        await self._run(lambda p: self.plan.create(p, stream_id))
+
+    async def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
+        result = (await self.append_many([(stream_id, n, event, data)]))[0]
+        if result is not None:
+            raise result
 
     @reconnecting
-    async def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
-        try:
-            added = await self.client.xadd(self._key(stream_id), _fields(event, data), id=f'1-{n}', nomkstream=True)  # type: ignore[arg-type]
-        except redis.exceptions.ResponseError as error:
-            if 'equal or smaller' in str(error):
-                return
-            raise
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        if added is None:
-            raise StreamLost(stream_id)
+    async def append_many(self, items: Sequence[tuple[str, int, Optional[str], str]]) -> list[Optional[Exception]]:
+        return self.plan.appended(items, await self._run(lambda p: self.plan.append(p, items), raise_on_error=False))
 
     @reconnecting
     async def end(self, stream_id: str, ttl: float) -> None:
-        key = self._key(stream_id)
-        try:
-            async with self.client.pipeline() as p:
-                p.xadd(key, {'c': 'end'}, id=_END, nomkstream=True)
-                p.pexpire(key, self._ms(ttl))
-                p.set(self._key(stream_id, ':alive'), 1, px=self._ms(ttl))
-                p.delete(self._key(stream_id, ':cancel'))
-                await p.execute(raise_on_error=False)
-        except _DOWN as error:
-            raise _unavailable(error) from error
+        await self._run(lambda p: self.plan.end(p, stream_id, ttl), raise_on_error=False)
 
     async def read(self, stream_id: str, after: int, block: float) -> Sequence[Entry]:
-        cursor = _START if after < 0 else f'1-{after}'
-        key = self._key(stream_id)
+        streams = self.plan.read_args({stream_id: after}, None)
         try:
-            if block > 0:
-                reply = await self.client.xread({key: cursor}, count=1000, block=self._ms(block))
-            else:
-                reply = await self.client.xread({key: cursor}, count=1000)
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        return _entries(reply, after)
+            reply = await self.client.xread(streams, count=READ_COUNT, block=self.plan.ms(block) if block > 0 else None)
+        except DOWN as error:
+            raise unavailable(error) from error
+        return read_one(self.plan, stream_id, after, reply)
+
+    async def read_many(self, cursors: Mapping[str, int], block: float) -> dict[str, list[Entry]]:
+        """See :meth:`RedisStore.read_many <llm_sse.resume.redis_store.RedisStore.read_many>`."""
+        if not self._cluster and len(cursors) <= READ_BATCH:
+            streams = self.plan.read_args(cursors, (self._token, self._woke))
+            try:
+                reply = await self.client.xread(streams, count=READ_COUNT, block=self.plan.ms(block))
+            except DOWN as error:
+                raise unavailable(error) from error
+            out, woke = self.plan.read_reply(cursors, reply)
+            if woke is not None:
+                self._woke = woke
+            return out
+        groups = self.plan.read_groups(self.client if self._cluster else None, cursors)
+        replies = await self._run(lambda p: [p.xread(self.plan.read_args(g, None), count=READ_COUNT) for g in groups])
+        out = {}
+        for group, reply in zip(groups, replies):
+            out.update(self.plan.read_reply(group, reply)[0])
+        if not out:
+            poke = self._poke = asyncio.Event()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(poke.wait(), min(block, POLL))
+        return out
+
+    async def wake(self) -> None:
+        """End a :meth:`read_many` waiting in another task (a reader joined)."""
+        if self._poke is not None:
+            self._poke.set()
+        if not self._cluster:
+            await self._run(lambda p: self.plan.wake(p, self._token))
 
     @reconnecting
     async def state(self, stream_id: str) -> State:
-        try:
-            async with self.client.pipeline(transaction=False) as p:
-                p.exists(self._key(stream_id))
-                p.exists(self._key(stream_id, ':alive'))
-                exists, alive = await p.execute()
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        if not exists:
-            return 'missing'
-        return 'live' if alive else 'dead'
+        return (await self.state_many([stream_id]))[stream_id]
+
+    async def state_many(self, stream_ids: Sequence[str]) -> dict[str, State]:
+        return self.plan.states(stream_ids, await self._run(lambda p: self.plan.state(p, stream_ids)))
 
     @reconnecting
     async def touch(self, stream_id: str) -> None:
-        try:
-            await self.client.set(self._key(stream_id, ':readers'), 1, px=self._ms(self.presence))
-        except _DOWN as error:
-            raise _unavailable(error) from error
+        await self.touch_many([stream_id])
+
+    async def touch_many(self, stream_ids: Sequence[str]) -> None:
+        await self._run(lambda p: self.plan.touch(p, stream_ids))
 
     @reconnecting
     async def cancel(self, stream_id: str) -> bool:
-        try:
-            async with self.client.pipeline() as p:
-                p.exists(self._key(stream_id))
-                p.set(self._key(stream_id, ':cancel'), 1, px=self._ms(self.liveness * _RUNNING_EXPIRY_FACTOR))
-                exists, _ = await p.execute()
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        return bool(exists)
+        return bool((await self._run(lambda p: self.plan.cancel(p, stream_id)))[0])
 
     @reconnecting
     async def beat(self, stream_ids: Sequence[str]) -> dict[str, Signals]:
         if not stream_ids:
             return {}
-        try:
-            async with self.client.pipeline(transaction=False) as p:
-                for stream_id in stream_ids:
-                    p.set(self._key(stream_id, ':alive'), 1, px=self._ms(self.liveness))
-                    p.pexpire(self._key(stream_id), self._ms(self.liveness * _RUNNING_EXPIRY_FACTOR))
-                    p.exists(self._key(stream_id, ':cancel'))
-                    p.exists(self._key(stream_id, ':readers'))
-                replies = await p.execute()
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        return _signals(stream_ids, replies)
+        return self.plan.signals(stream_ids, await self._run(lambda p: self.plan.beat(p, stream_ids)))

@@ -23,38 +23,27 @@ no event can fall between a replay and a subscription.
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Sequence
+import threading
+import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional, TypeVar, cast
 
 import redis
-import redis.exceptions
-from redis.backoff import ExponentialBackoff
-from redis.retry import Retry
 
-from .store import Entry, Signals, State, StoreUnavailable, StreamLost
-
-#: Connections one process may open (``from_url``). Every reader waiting for
-#: its next event holds one for up to ``block`` seconds, so this bounds the
-#: streams one worker can serve; redis-py's default of 100 made the 101st
-#: concurrent reader fail with ``MaxConnectionsError``.
-MAX_CONNECTIONS = 2000
-# A timeout is not a ConnectionError in redis-py; both mean Redis cannot answer now.
-_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
-_START = '0-1'
-_END = '2-0'
-_EVENT_ID = re.compile(rb'^1-(\d{1,18})$')
-# A stream still running keeps this long past the producer's last heartbeat,
-# so a crashed producer's events can still be replayed while its readers end.
-_RUNNING_EXPIRY_FACTOR = 4
-
-
-def _retry() -> Retry:
-    # redis-py's own retries took 3 s (5 s async) to report Redis down; the
-    # runner and readers retry for `unavailable` seconds themselves, and a
-    # request should get its 503 at once.
-    return Retry(ExponentialBackoff(cap=0.2, base=0.05), 1)
-
+from .redis_plan import (
+    DOWN,
+    MAX_CONNECTIONS,
+    POLL,
+    POOL_WAIT,
+    READ_BATCH,
+    READ_COUNT,
+    Plan,
+    is_cluster,
+    read_one,
+    retry,
+    unavailable,
+)
+from .store import Entry, Signals, State, StoreUnavailable
 
 _F = TypeVar('_F', bound=Callable[..., Any])
 
@@ -78,62 +67,35 @@ def reconnecting(method: _F) -> _F:
     return cast(_F, run)
 
 
-def _unavailable(error: BaseException) -> StoreUnavailable:
-    return StoreUnavailable(f'Redis is unavailable: {type(error).__name__}: {error}')
+def client_from_url(url: str, *, cluster: bool = False) -> Any:
+    """A ``redis.Redis`` (or ``RedisCluster``) on ``url`` with at most ``MAX_CONNECTIONS`` connections
+    (per node), callers waiting up to ``POOL_WAIT`` s for a free one, and a socket timeout above any
+    blocked read."""
+    options: dict[str, Any] = {'socket_timeout': 10, 'socket_connect_timeout': 2, 'retry': retry()}
+    if cluster:
+        from redis.cluster import RedisCluster
 
-
-def _text(value: bytes) -> str:
-    # surrogatepass both ways: a lone surrogate in a token survives the store
-    # exactly; the SSE encoder decides what the wire gets.
-    return value.decode('utf-8', 'surrogatepass')
-
-
-def _entries(reply: Any, after: int) -> list[Entry]:
-    out: list[Entry] = []
-    for _, items in reply or []:
-        for entry_id, fields in items:
-            if entry_id == _END.encode():
-                out.append(Entry(after + len(out) + 1, None, '', True))
-                return out
-            m = _EVENT_ID.match(entry_id)
-            if m is None:
-                continue
-            event = fields.get(b'e')
-            out.append(Entry(int(m.group(1)), None if event is None else _text(event), _text(fields.get(b'd', b''))))
-    return out
-
-
-def _fields(event: Optional[str], data: str) -> dict[str, bytes]:
-    fields = {'d': data.encode('utf-8', 'surrogatepass')}
-    if event is not None:
-        fields['e'] = event.encode('utf-8', 'surrogatepass')
-    return fields
-
-
-def _signals(stream_ids: Sequence[str], replies: list[Any]) -> dict[str, Signals]:
-    out: dict[str, Signals] = {}
-    for i, stream_id in enumerate(stream_ids):
-        _, exists, cancel, readers = replies[4 * i : 4 * i + 4]
-        if exists:
-            out[stream_id] = Signals(bool(cancel), bool(readers))
-    return out
+        return RedisCluster.from_url(url, max_connections=MAX_CONNECTIONS, **options)
+    pool = redis.BlockingConnectionPool.from_url(url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT, **options)
+    return redis.Redis(connection_pool=pool)
 
 
 class RedisStore:
-    """Streams in Redis.
+    """Streams in Redis (or a Redis Cluster).
 
-    ``client``: a ``redis.Redis`` (bytes replies, i.e. ``decode_responses``
-    off). Its ``socket_timeout`` must exceed the readers' ``block``:
-    redis-py 8's default of 5 s is fine with the default 1 s block, but a
-    shorter one turns every idle read into a ``TimeoutError``.
-    ``prefix``: key prefix. ``liveness``: seconds a producer heartbeat keeps
-    its stream live; readers of a stream whose producer died end within
-    about that. ``presence``: seconds a reader's touch counts.
+    ``client``: a ``redis.Redis`` or ``redis.cluster.RedisCluster`` (bytes
+    replies, i.e. ``decode_responses`` off). Its ``socket_timeout`` must
+    exceed the readers' ``block``: redis-py 8's default of 5 s is fine with
+    the default 1 s block, but a shorter one turns every idle read into a
+    ``TimeoutError``. ``prefix``: key prefix. ``liveness``: seconds a
+    producer heartbeat keeps its stream live; readers of a stream whose
+    producer died end within about that. ``presence``: seconds a reader's
+    touch counts.
     """
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: Any,
         *,
         prefix: str = 'llm-sse',
         liveness: float = 5.0,
@@ -143,138 +105,103 @@ class RedisStore:
         self.prefix = prefix
         self.liveness = liveness
         self.presence = presence
+        self.plan = Plan(prefix, liveness, presence)
+        self._cluster = is_cluster(client)
+        # The multiplexed read blocks in Redis; a new reader wakes it by
+        # writing to this process's own wake stream, which that read follows.
+        self._token = uuid.uuid4().hex
+        self._woke = '0-0'
+        self._poke = threading.Event()
 
     @classmethod
-    def from_url(cls, url: str, **options: Any) -> RedisStore:
-        """A store on ``url`` (``redis://host:port/db``): timeouts that suit blocking reads, a pool of
-        ``MAX_CONNECTIONS``."""
-        client = redis.Redis.from_url(
-            url, socket_timeout=10, socket_connect_timeout=2, max_connections=MAX_CONNECTIONS, retry=_retry()
-        )
-        return cls(client, **options)
+    def from_url(cls, url: str, *, cluster: bool = False, **options: Any) -> RedisStore:
+        """A store on ``url`` (``redis://host:port/db``; ``cluster=True``: any node of a Redis Cluster)."""
+        return cls(client_from_url(url, cluster=cluster), **options)
 
-    def _key(self, stream_id: str, suffix: str = '') -> str:
-        return f'{self.prefix}:{{{stream_id}}}{suffix}'
-
-    def _ms(self, seconds: float) -> int:
-        return max(1, int(seconds * 1000))
+    def _run(self, build: Callable[[Any], Any], raise_on_error: bool = True) -> list[Any]:
+        try:
+            with self.client.pipeline(transaction=False) as p:
+                build(p)
+                return cast(list[Any], p.execute(raise_on_error=raise_on_error))
+        except DOWN as error:
+            raise unavailable(error) from error
 
     @reconnecting
     def create(self, stream_id: str) -> None:
-        key = self._key(stream_id)
-        try:
-            with self.client.pipeline() as p:
-                p.xadd(key, {'c': 'start'}, id=_START)
-                p.pexpire(key, self._ms(self.liveness * _RUNNING_EXPIRY_FACTOR))
-                p.set(self._key(stream_id, ':alive'), 1, px=self._ms(self.liveness))
-                p.execute()
-        except _DOWN as error:
-            raise _unavailable(error) from error
+        self._run(lambda p: self.plan.create(p, stream_id))
 
-    @reconnecting
     def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
-        try:
-            added = self.client.xadd(self._key(stream_id), _fields(event, data), id=f'1-{n}', nomkstream=True)  # type: ignore[arg-type]
-        except redis.exceptions.ResponseError as error:
-            if 'equal or smaller' in str(error):
-                return  # already stored: this is a retry whose first reply was lost
-            raise
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        if added is None:
-            raise StreamLost(stream_id)
+        result = self.append_many([(stream_id, n, event, data)])[0]
+        if result is not None:
+            raise result
 
     @reconnecting
     def append_many(self, items: Sequence[tuple[str, int, Optional[str], str]]) -> list[Optional[Exception]]:
-        try:
-            with self.client.pipeline(transaction=False) as p:
-                for stream_id, n, event, data in items:
-                    p.xadd(self._key(stream_id), _fields(event, data), id=f'1-{n}', nomkstream=True)  # type: ignore[arg-type]
-                replies = p.execute(raise_on_error=False)
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        out: list[Optional[Exception]] = []
-        for (stream_id, _, _, _), reply in zip(items, replies):
-            if isinstance(reply, redis.exceptions.ResponseError):
-                out.append(None if 'equal or smaller' in str(reply) else reply)
-            elif isinstance(reply, _DOWN):
-                raise _unavailable(reply)
-            else:
-                out.append(StreamLost(stream_id) if reply is None else None)
-        return out
+        return self.plan.appended(items, self._run(lambda p: self.plan.append(p, items), raise_on_error=False))
 
     @reconnecting
     def end(self, stream_id: str, ttl: float) -> None:
-        key = self._key(stream_id)
-        try:
-            with self.client.pipeline() as p:
-                p.xadd(key, {'c': 'end'}, id=_END, nomkstream=True)
-                p.pexpire(key, self._ms(ttl))
-                # An ended stream is live for as long as it is kept: no reader may call it dead.
-                p.set(self._key(stream_id, ':alive'), 1, px=self._ms(ttl))
-                p.delete(self._key(stream_id, ':cancel'))
-                p.execute(raise_on_error=False)
-        except _DOWN as error:
-            raise _unavailable(error) from error
+        self._run(lambda p: self.plan.end(p, stream_id, ttl), raise_on_error=False)
 
     def read(self, stream_id: str, after: int, block: float) -> Sequence[Entry]:
-        cursor = _START if after < 0 else f'1-{after}'
-        key = self._key(stream_id)
+        streams = self.plan.read_args({stream_id: after}, None)
         try:
-            if block > 0:
-                reply = self.client.xread({key: cursor}, count=1000, block=self._ms(block))
-            else:
-                reply = self.client.xread({key: cursor}, count=1000)
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        return _entries(reply, after)
+            reply = self.client.xread(streams, count=READ_COUNT, block=self.plan.ms(block) if block > 0 else None)
+        except DOWN as error:
+            raise unavailable(error) from error
+        return read_one(self.plan, stream_id, after, reply)
+
+    def read_many(self, cursors: Mapping[str, int], block: float) -> dict[str, list[Entry]]:
+        """:meth:`read` of many streams in one wait; :meth:`wake` ends the wait early."""
+        if not self._cluster and len(cursors) <= READ_BATCH:
+            streams = self.plan.read_args(cursors, (self._token, self._woke))
+            try:
+                reply = self.client.xread(streams, count=READ_COUNT, block=self.plan.ms(block))
+            except DOWN as error:
+                raise unavailable(error) from error
+            out, woke = self.plan.read_reply(cursors, reply)
+            if woke is not None:
+                self._woke = woke
+            return out
+        # A cluster refuses one read across slots, and a very long key list
+        # is cut in batches: one pipeline of non-blocking reads, then a short
+        # pause when nothing came.
+        groups = self.plan.read_groups(self.client if self._cluster else None, cursors)
+        replies = self._run(lambda p: [p.xread(self.plan.read_args(g, None), count=READ_COUNT) for g in groups])
+        out = {}
+        for group, reply in zip(groups, replies):
+            out.update(self.plan.read_reply(group, reply)[0])
+        if not out:
+            self._poke.wait(min(block, POLL))
+            self._poke.clear()
+        return out
+
+    def wake(self) -> None:
+        """End a :meth:`read_many` waiting in another thread (a reader joined)."""
+        self._poke.set()
+        if not self._cluster:
+            self._run(lambda p: self.plan.wake(p, self._token))
 
     @reconnecting
     def state(self, stream_id: str) -> State:
-        try:
-            with self.client.pipeline(transaction=False) as p:
-                p.exists(self._key(stream_id))
-                p.exists(self._key(stream_id, ':alive'))
-                exists, alive = p.execute()
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        if not exists:
-            return 'missing'
-        return 'live' if alive else 'dead'
+        return self.state_many([stream_id])[stream_id]
+
+    def state_many(self, stream_ids: Sequence[str]) -> dict[str, State]:
+        return self.plan.states(stream_ids, self._run(lambda p: self.plan.state(p, stream_ids)))
 
     @reconnecting
     def touch(self, stream_id: str) -> None:
-        try:
-            self.client.set(self._key(stream_id, ':readers'), 1, px=self._ms(self.presence))
-        except _DOWN as error:
-            raise _unavailable(error) from error
+        self.touch_many([stream_id])
+
+    def touch_many(self, stream_ids: Sequence[str]) -> None:
+        self._run(lambda p: self.plan.touch(p, stream_ids))
 
     @reconnecting
     def cancel(self, stream_id: str) -> bool:
-        key = self._key(stream_id)
-        try:
-            with self.client.pipeline() as p:
-                p.exists(key)
-                p.set(self._key(stream_id, ':cancel'), 1, px=self._ms(self.liveness * _RUNNING_EXPIRY_FACTOR))
-                exists, _ = p.execute()
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        return bool(exists)
+        return bool(self._run(lambda p: self.plan.cancel(p, stream_id))[0])
 
     @reconnecting
     def beat(self, stream_ids: Sequence[str]) -> dict[str, Signals]:
         if not stream_ids:
             return {}
-        alive_ms = self._ms(self.liveness)
-        expiry_ms = self._ms(self.liveness * _RUNNING_EXPIRY_FACTOR)
-        try:
-            with self.client.pipeline(transaction=False) as p:
-                for stream_id in stream_ids:
-                    p.set(self._key(stream_id, ':alive'), 1, px=alive_ms)
-                    p.pexpire(self._key(stream_id), expiry_ms)
-                    p.exists(self._key(stream_id, ':cancel'))
-                    p.exists(self._key(stream_id, ':readers'))
-                replies = p.execute()
-        except _DOWN as error:
-            raise _unavailable(error) from error
-        return _signals(stream_ids, replies)
+        return self.plan.signals(stream_ids, self._run(lambda p: self.plan.beat(p, stream_ids)))

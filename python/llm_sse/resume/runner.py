@@ -19,15 +19,18 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from ..event import HEARTBEAT, Event, sse_encode
 from ..failure import Failure
 from ..generation import event_id, new_stream_id, parse_event_id
+from . import metrics
+from .calls import run
 from .memory import MemoryStore
-from .store import Store, StoreUnavailable, StreamLost
+from .multiplex import BACKLOG, Hub, rounds
+from .store import Entry, Signals, Store, StoreUnavailable, StreamLost
 from .writer import Writer
 
 log = logging.getLogger('llm_sse.resume')
@@ -41,7 +44,43 @@ STOPPED = {
     'gone': Failure(503, 'generator_gone', 'the server generating this answer stopped'),
     'unavailable': Failure(503, 'store_unavailable', 'the stream store is unavailable'),
     'internal': Failure(500, 'internal_error', 'the server failed while generating the answer'),
+    # Only this reader ends: the answer goes on, and a resume from its last id gets the rest.
+    'overflow': Failure(503, 'reader_too_slow', 'this connection fell too far behind the answer; resume it'),
 }
+
+
+def judge(gens: list[Any], signals: dict[str, Signals], now: float, grace: float) -> None:
+    """Apply one heartbeat's signals to the running generations (both runners)."""
+    for gen in gens:
+        sig = signals.get(gen.stream_id)
+        if sig is None:
+            gen.stop('lost')
+        elif sig.cancel:
+            gen.stop('cancelled')
+        elif sig.readers or gen.readers > 0:
+            gen.seen = now
+        elif now - gen.seen > grace:
+            gen.stop('abandoned')
+
+
+def outcome(stop_reason: Optional[str], last: Optional[str]) -> str:
+    """How a generation ended, for the metrics: why it was stopped, ``failed`` when its last event was an
+    upstream error, else ``completed``."""
+    if stop_reason is not None:
+        return stop_reason
+    return 'failed' if last == 'error' else 'completed'
+
+
+def replay(stream_id: str, entries: Sequence[Entry]) -> tuple[list[bytes], int, bool]:
+    """The SSE bytes of stored ``entries``, the last event number among them, and whether the end came."""
+    out: list[bytes] = []
+    last = -1
+    for entry in entries:
+        if entry.end:
+            return out, last, True
+        last = entry.n
+        out.append(sse_encode(Event(entry.data, event=entry.event, id=event_id(stream_id, entry.n))))
+    return out, last, False
 
 
 def stopped_event(reason: str, stream_id: str) -> Event:
@@ -68,8 +107,14 @@ class _Generation:
     changed: threading.Condition = field(default_factory=threading.Condition)
     pending: int = 0
     write_error: Optional[str] = None
+    track: Optional[metrics.Generation] = None
+    last: Optional[str] = None
 
-    def record(self, event: Optional[str], data: str) -> None:
+    def record(self, event: Optional[str], data: str, stored: bool = True) -> None:
+        if stored:
+            self.last = event
+            if self.track is not None:
+                self.track.stored()
         with self.changed:
             self.local.append((event, data))
             self.changed.notify_all()
@@ -110,7 +155,9 @@ class Runner:
     interpreter exit (a ``SIGTERM`` turned into ``SystemExit``, a gunicorn
     worker's graceful exit), wait up to this long for running generations
     to finish, so their readers on other workers get the whole answer
-    instead of ``generator_gone``; 0 turns it off.
+    instead of ``generator_gone``; 0 turns it off. ``backlog``: bytes a
+    reader of a stream generated elsewhere may leave unread before it is
+    dropped with a ``reader_too_slow`` error event.
     """
 
     def __init__(
@@ -124,6 +171,7 @@ class Runner:
         ping: float = 15.0,
         unavailable: float = 5.0,
         drain: float = 10.0,
+        backlog: int = BACKLOG,
     ) -> None:
         self.store: Store = store if store is not None else MemoryStore()
         self.grace = grace
@@ -138,6 +186,8 @@ class Runner:
         self._ticker: Optional[threading.Thread] = None
         self._writer = Writer(self.store, unavailable)
         self._idle = threading.Condition(self._lock)
+        self._hub = Hub(backlog)
+        self._reader: Optional[threading.Thread] = None
         if drain > 0:
             atexit.register(self.drain, drain)
 
@@ -159,18 +209,25 @@ class Runner:
         be reached.
         """
         stream_id = new_stream_id()
-        self.store.create(stream_id)
+        try:
+            self.store.create(stream_id)
+        except StoreUnavailable:
+            metrics.STORE_ERRORS.labels('create').inc()
+            raise
+        track = metrics.Generation(stream_id)
         try:
             source = make(stream_id)
             first = next(source, None)
         except BaseException:
+            track.end('internal')
             self._end(stream_id)
             raise
         if first is not None and first.failure is not None:
+            track.end('failed')
             _close(source)
             self._end(stream_id)
             return first.failure
-        gen = _Generation(stream_id, source, interrupt)
+        gen = _Generation(stream_id, source, interrupt, track=track)
         with self._lock:
             self._active[stream_id] = gen
             self._ensure_ticker()
@@ -202,7 +259,9 @@ class Runner:
                 with contextlib.suppress(StreamLost, StoreUnavailable):
                     self.store.append(gen.stream_id, n, stop.event, stop.data)
             # Also when the store refused it: this process's readers still learn why.
-            gen.record(stop.event, stop.data)
+            gen.record(stop.event, stop.data, stored=False)
+        if gen.track is not None:
+            gen.track.end(outcome(gen.stop_reason, gen.last))
         self._end(gen.stream_id)
         gen.finish()
         with self._lock:
@@ -213,6 +272,7 @@ class Runner:
         try:
             self.store.end(stream_id, self.ttl)
         except StoreUnavailable as error:
+            metrics.STORE_ERRORS.labels('end').inc()
             log.warning('stream %s: could not mark its end: %s', stream_id, error)
         except Exception:
             # Readers then end on the lapsed liveness instead of the end mark.
@@ -239,19 +299,10 @@ class Runner:
         try:
             signals = self.store.beat([g.stream_id for g in gens])
         except StoreUnavailable as error:
+            metrics.STORE_ERRORS.labels('beat').inc()
             log.warning('heartbeat: %s', error)
             return
-        now = time.monotonic()
-        for gen in gens:
-            sig = signals.get(gen.stream_id)
-            if sig is None:
-                gen.stop('lost')
-            elif sig.cancel:
-                gen.stop('cancelled')
-            elif sig.readers or gen.readers > 0:
-                gen.seen = now
-            elif now - gen.seen > self.grace:
-                gen.stop('abandoned')
+        judge(gens, signals, time.monotonic(), self.grace)
 
     def cancel(self, stream_id: str) -> bool:
         """Stop a generation now if it runs here, through the store if it runs elsewhere.
@@ -298,62 +349,56 @@ class Runner:
         """The SSE bytes of ``stream_id`` after event ``after``, replayed then live, up to its end.
 
         Ends with an ``event: error`` instead of hanging when the producer
-        died, the store lost the stream, or the store stays unreachable for
-        ``unavailable`` seconds. ``gone()`` tells that the client left (so
-        its presence stops counting at once); without it a departed client
-        is noticed when a write fails.
+        died, the store lost the stream, the store stays unreachable for
+        ``unavailable`` seconds, or this reader left more than ``backlog``
+        bytes unread. ``gone()`` tells that the client left (so its
+        presence stops counting at once); without it a departed client is
+        noticed when a write fails.
         """
         with self._lock:
             gen = self._active.get(stream_id)
         if gen is not None:
             yield from self._follow_local(gen, after, gone)
             return
-        last_write = time.monotonic()
-        last_touch = -float('inf')
-        down_since: Optional[float] = None
-        while gone is None or not gone():
-            now = time.monotonic()
-            try:
-                if now - last_touch >= self.block / 2:
-                    self.store.touch(stream_id)
-                    last_touch = now
-                entries = self.store.read(stream_id, after, self.block)
-                if not entries:
-                    state = self.store.state(stream_id)
-                    if state == 'missing':
-                        yield sse_encode(stopped_event('lost', stream_id))
-                        return
-                    if state == 'dead':
-                        # The end mark may have landed between the read and the check.
-                        entries = self.store.read(stream_id, after, 0)
-                        if not entries:
-                            yield sse_encode(stopped_event('gone', stream_id))
-                            return
-                down_since = None
-            except StoreUnavailable as error:
-                if down_since is None:
-                    log.warning('reader of %s: %s', stream_id, error)
-                    down_since = now
-                elif now - down_since >= self.unavailable:
-                    yield sse_encode(stopped_event('unavailable', stream_id))
+        # What is stored already comes from one read; the process's one
+        # multiplexed reader brings the rest.
+        try:
+            chunks, last, ended = replay(stream_id, self.store.read(stream_id, after, 0))
+        except StoreUnavailable:
+            chunks, last, ended = [], -1, False
+        yield from chunks
+        if ended:
+            return
+        after = max(after, last)
+        f, wake = self._hub.join(stream_id, after, threading.Event())
+        try:
+            self._ensure_reader()
+            if wake:
+                with contextlib.suppress(StoreUnavailable):
+                    self.store.wake()
+            while gone is None or not gone():
+                chunks, done = f.step(self._hub.lock, self.ping)
+                yield from chunks
+                if done:
                     return
-                time.sleep(0.2)
-                continue
-            for entry in entries:
-                if entry.end:
-                    return
-                after = entry.n
-                yield sse_encode(Event(entry.data, event=entry.event, id=event_id(stream_id, entry.n)))
-            now = time.monotonic()
-            if entries:
-                last_write = now
-            elif now - last_write >= self.ping:
-                yield HEARTBEAT
-                last_write = now
+                f.signal.wait(self.block)  # type: ignore[attr-defined]
+        finally:
+            self._hub.leave(f)
+
+    def _ensure_reader(self) -> None:
+        with self._lock:
+            if self._reader is None or not self._reader.is_alive():
+                loop = rounds(self._hub, self.block, self.unavailable)
+                extra = {'wait': self._hub.wait_for_readers}
+                self._reader = threading.Thread(
+                    target=run, args=(loop, self.store, extra, self._closed.is_set), name='llm-sse-reader', daemon=True
+                )
+                self._reader.start()
 
     def _follow_local(self, gen: _Generation, after: int, gone: Optional[Callable[[], bool]]) -> Iterator[bytes]:
         with gen.changed:
             gen.readers += 1
+        metrics.READERS.labels('local').inc()
         try:
             last_write = time.monotonic()
             while gone is None or not gone():
@@ -374,6 +419,7 @@ class Runner:
                     yield HEARTBEAT
                     last_write = now
         finally:
+            metrics.READERS.labels('local').dec()
             with gen.changed:
                 gen.readers -= 1
             # The grace period counts from the last reader's departure.

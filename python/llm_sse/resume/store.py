@@ -14,7 +14,7 @@ any number of processes and hosts).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple, Optional, Protocol
 
 #: ``live``: the stream exists and its producer is running (or it has ended:
@@ -75,8 +75,21 @@ class Store(Protocol):
         """Entries with ``n > after`` (``after=-1``: from the start), in order; waits up to
         ``block`` seconds for the first one (0: no wait). An empty list when none came."""
 
+    def read_many(self, cursors: Mapping[str, int], block: float) -> dict[str, list[Entry]]:
+        """:meth:`read` of every ``{stream_id: after}`` in one wait (up to ``block`` seconds, or until
+        :meth:`wake`); only the streams that have entries are in the result."""
+
+    def wake(self) -> None:
+        """End the :meth:`read_many` this store object is waiting in (from another thread)."""
+
     def state(self, stream_id: str) -> State:
         """See :data:`State`."""
+
+    def state_many(self, stream_ids: Sequence[str]) -> dict[str, State]:
+        """:meth:`state` of many streams in one round trip."""
+
+    def touch_many(self, stream_ids: Sequence[str]) -> None:
+        """:meth:`touch` of many streams in one round trip."""
 
     def touch(self, stream_id: str) -> None:
         """Mark that a reader is connected to ``stream_id`` (refresh its presence)."""

@@ -16,13 +16,15 @@ import time
 from collections.abc import Sequence
 from typing import Optional, Protocol
 
+from . import metrics
+from .calls import Loop, run
 from .store import Store, StoreUnavailable, StreamLost
 
 log = logging.getLogger('llm_sse.resume')
 
 # A generation that gets this far ahead of the store waits: memory stays
 # bounded while Redis is slow, instead of queueing a whole answer.
-_MAX_PENDING = 1000
+MAX_PENDING = 1000
 
 
 class Target(Protocol):
@@ -54,7 +56,7 @@ class Writer:
     def put(self, target: Target, n: int, event: Optional[str], data: str) -> None:
         """Queue event ``n`` of ``target`` (waits while it has too many events queued)."""
         with self._cond:
-            while target.pending >= _MAX_PENDING and target.write_error is None:
+            while target.pending >= MAX_PENDING and target.write_error is None:
                 self._cond.wait(0.1)
             target.pending += 1
             self._queue.append((target, n, event, data))
@@ -88,29 +90,36 @@ class Writer:
                     self._cond.notify_all()
 
     def _write(self, batch: Sequence[tuple[Target, int, Optional[str], str]]) -> None:
-        deadline = time.monotonic() + self.unavailable
-        while True:
-            todo = [item for item in batch if item[0].write_error is None]
-            if not todo:
-                return
-            try:
-                results = self.store.append_many([(t.stream_id, n, event, data) for t, n, event, data in todo])
-            except StoreUnavailable as error:
-                if time.monotonic() < deadline:
-                    time.sleep(0.1)
-                    continue
-                log.warning('giving up on %d events: %s', len(todo), error)
-                for target, *_ in todo:
-                    target.fail('unavailable')
-                return
-            for (target, _, event, data), result in zip(todo, results):
-                if target.write_error is not None:
-                    continue  # an earlier event of it was lost: no gap may follow
-                if result is None:
-                    target.record(event, data)
-                elif isinstance(result, StreamLost):
-                    target.fail('lost')
-                else:
-                    log.error('stream %s: append failed: %r', target.stream_id, result)
-                    target.fail('internal')
+        run(write(batch, self.unavailable), self.store)
+
+
+def write(batch: Sequence[tuple[Target, int, Optional[str], str]], unavailable: float) -> Loop:
+    """Store ``batch`` in one round trip, retrying an unreachable store for ``unavailable`` seconds; each
+    event is then recorded for its generation's local readers, or its generation fails (both writers)."""
+    deadline = time.monotonic() + unavailable
+    while True:
+        todo = [item for item in batch if item[0].write_error is None]
+        if not todo:
             return
+        try:
+            results = yield ('append_many', ([(t.stream_id, n, event, data) for t, n, event, data in todo],))
+        except StoreUnavailable as error:
+            metrics.STORE_ERRORS.labels('write').inc()
+            if time.monotonic() < deadline:
+                yield ('sleep', (0.1,))
+                continue
+            log.warning('giving up on %d events: %s', len(todo), error)
+            for target, *_ in todo:
+                target.fail('unavailable')
+            return
+        for (target, _, event, data), result in zip(todo, results):
+            if target.write_error is not None:
+                continue  # an earlier event of it was lost: no gap may follow
+            if result is None:
+                target.record(event, data)
+            elif isinstance(result, StreamLost):
+                target.fail('lost')
+            else:
+                log.error('stream %s: append failed: %r', target.stream_id, result)
+                target.fail('internal')
+        return
