@@ -21,7 +21,9 @@ const budgets = {
   // +0.25 KiB for the `debug` option (one line per attempt, retry decision,
   // timeout and final status; measured +322 B in the bundled post() app)
   // and the core's tool events (tool-input, tool-result, data).
-  'dist/llm-sse-client.umd.min.js': 15.25 * KiB,
+  // +192 B (and in the apps below) for the AI SDK's tool and data parts,
+  // read into the same tool events as the kit's format: ≈ 300 B measured.
+  'dist/llm-sse-client.umd.min.js': 15.25 * KiB + 192,
   'dist/llm-sse-client-dom.umd.min.js': 1 * KiB,
   // Measured after esbuild's minifier (what Vite ships), which leaves ≈ 330 B
   // more than the UMD's terser passes: the same code, so the same alarm.
@@ -66,11 +68,11 @@ const apps = {
   // Targets: 6 KiB for post(), 7.5 KiB with get(); see docs/performance.md for what bounds them.
   'createClient + post()': {
     code: "import { createClient } from 'llm-sse-client'\nwindow.s = createClient({ baseUrl: 'http://h' }).post('/p', { json: {} })",
-    budget: 15.1 * KiB,
+    budget: 15.1 * KiB + 192,
   },
   'createClient + post() + get() over EventSource': {
     code: "import { createClient } from 'llm-sse-client'\nconst c = createClient({ baseUrl: 'http://h' })\nwindow.s = [c.post('/p', { json: {} }), c.get('/g')]",
-    budget: 16 * KiB,
+    budget: 16 * KiB + 192,
     lazy: true,
   },
 }

@@ -8,7 +8,7 @@ import type { SseEvent, StreamEvent } from '../src/index.js'
 
 const ev = (data: string): SseEvent => ({ type: 'message', data, id: undefined, lastEventId: '' })
 
-function run(datas: string[], dialect: 'auto' | 'content-dict' | 'openai' = 'auto') {
+function run(datas: string[], dialect: 'auto' | 'content-dict' | 'openai' | 'ai-sdk' = 'auto') {
   const events: StreamEvent[] = []
   const r = createReducer({ emit: (e) => events.push(e), dialect })
   r.connecting(1)
@@ -81,4 +81,63 @@ test('a tool result that is not a dict is ignored, a tool-call piece without an 
   const { tools, result } = run([dict({ tool_result: 'x' }), dict({ tool_calls: [{ id: 'no-index' }] }), dict({ status: 'completed' })], 'content-dict')
   expect(tools).toEqual([])
   expect(result.warnings.map((w) => w.code)).toEqual(['payload'])
+})
+
+const ui = (part: object) => JSON.stringify(part)
+
+for (const dialect of ['auto', 'ai-sdk'] as const)
+  test(`the AI SDK's UI-message tool and data parts give the same events as the kit's content dicts (${dialect})`, () => {
+    const kit = run(
+      [
+        JSON.stringify({ content: 'Let me check.' }),
+        dict({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_time', arguments: '' } }] }),
+        dict({ tool_calls: [{ index: 0, function: { arguments: '{"tz":' } }] }),
+        dict({ tool_calls: [{ index: 0, function: { arguments: '"UTC"}' } }] }),
+        dict({ tool_result: { id: 'call_1', name: 'get_time', output: { time: '12:00' } } }),
+        dict({ tool_calls: [{ index: 1, id: 'call_2', type: 'function', function: { name: 'boom', arguments: '{}' } }] }),
+        dict({ tool_result: { id: 'call_2', name: 'boom', error: 'the tool failed' } }),
+        dict({ data_part: { name: 'weather', data: { c: 21 } } }),
+        JSON.stringify({ content: 'It is noon.' }),
+        dict({ status: 'completed' }),
+      ],
+      'content-dict',
+    )
+    const sdk = run(
+      [
+        ui({ type: 'start', messageId: 'm1' }),
+        ui({ type: 'start-step' }),
+        ui({ type: 'text-start', id: 't1' }),
+        ui({ type: 'text-delta', id: 't1', delta: 'Let me check.' }),
+        ui({ type: 'text-end', id: 't1' }),
+        ui({ type: 'tool-input-start', toolCallId: 'call_1', toolName: 'get_time' }),
+        ui({ type: 'tool-input-delta', toolCallId: 'call_1', inputTextDelta: '{"tz":' }),
+        ui({ type: 'tool-input-delta', toolCallId: 'call_1', inputTextDelta: '"UTC"}' }),
+        ui({ type: 'tool-input-available', toolCallId: 'call_1', toolName: 'get_time', input: { tz: 'UTC' } }),
+        ui({ type: 'tool-output-available', toolCallId: 'call_1', output: { time: '12:00' } }),
+        ui({ type: 'finish-step' }),
+        ui({ type: 'start-step' }),
+        // Input sent whole, without deltas (a provider that does not stream tool input).
+        ui({ type: 'tool-input-available', toolCallId: 'call_2', toolName: 'boom', input: {} }),
+        ui({ type: 'tool-output-error', toolCallId: 'call_2', errorText: 'the tool failed' }),
+        ui({ type: 'data-weather', data: { c: 21 } }),
+        ui({ type: 'text-start', id: 't2' }),
+        ui({ type: 'text-delta', id: 't2', delta: 'It is noon.' }),
+        ui({ type: 'text-end', id: 't2' }),
+        ui({ type: 'finish-step' }),
+        ui({ type: 'finish', finishReason: 'stop' }),
+        '[DONE]',
+      ],
+      dialect,
+    )
+    expect(sdk.tools).toEqual(kit.tools)
+    expect(sdk.result).toMatchObject({ status: 'completed', text: kit.result.text, toolCalls: kit.result.toolCalls, warnings: [] })
+  })
+
+test('an AI SDK tool part for a call that never started is a warning, and the calls are bounded', () => {
+  const { tools, result } = run([ui({ type: 'tool-input-delta', toolCallId: 'nope', inputTextDelta: '{' }), ui({ type: 'finish' }), '[DONE]'], 'ai-sdk')
+  expect(tools).toEqual([])
+  expect(result.warnings.map((w) => w.code)).toEqual(['payload'])
+  const many = Array.from({ length: 200 }, (_, i) => ui({ type: 'tool-input-start', toolCallId: `c${i}`, toolName: 'f' }))
+  const flood = run([...many, ui({ type: 'finish' }), '[DONE]'], 'ai-sdk')
+  expect(flood.result.toolCalls.length).toBe(128)
 })

@@ -106,7 +106,7 @@ test('UI parts: finish reasons are spelled as OpenAI does, finish without a reas
   expect(aiSdkDialect(ev('{"type":"finish","finishReason":"tool-calls"}')).finishReason).toBe('tool_calls')
   expect(aiSdkDialect(ev('{"type":"finish"}')).finishReason).toBe('stop')
   expect(aiSdkDialect(ev('{"type":"abort"}')).error).toBeDefined()
-  expect(aiSdkDialect(ev('{"type":"data-weather","data":{"t":20}}'))).toEqual({})
+  expect(aiSdkDialect(ev('{"type":"data-weather","data":{"t":20}}'))).toEqual({ data: { name: 'weather', data: { t: 20 } } })
 })
 
 test("in dialect 'ai-sdk', plain text and other formats' JSON are warnings", () => {

@@ -1,5 +1,6 @@
 import { isDict, str, warning } from './common.js'
 import type { Dict } from './common.js'
+import { MAX_TOOL_CALLS } from '../tool-calls.js'
 import type { Decoded, Usage } from '../types.js'
 
 // The Vercel AI SDK's two stream protocols (shapes: vercel/ai
@@ -13,8 +14,10 @@ import type { Decoded, Usage } from '../types.js'
 //   `0:"Hi"` text, `g:"..."` reasoning, `3:"..."` error, `d:{finishReason}`
 //   the end of the message; framed as SSE it is one or more lines per event.
 //
-// Text and reasoning are read; tool, source, file and data parts are not
-// (they are skipped without a warning: they belong to the format).
+// Text, reasoning, tool input and output, and `data-*` parts are read into
+// the core's events (tool calls get an `index` per `toolCallId`, in order of
+// appearance, as OpenAI numbers them); source, file and step parts are
+// skipped without a warning: they belong to the format.
 
 /** Every UI-message part type (`data-*` parts carry the app's own name). */
 const UI_TYPE =
@@ -26,9 +29,36 @@ export const isUiPart = (v: Dict) => typeof v.type === 'string' && UI_TYPE.test(
 /** `content-filter` → `content_filter`: finish reasons are reported as OpenAI spells them. */
 const reason = (r: unknown) => (typeof r === 'string' ? r.replace(/-/g, '_') : undefined)
 
-/** Decode a parsed UI-message part. */
-export function fromUiPart(v: Dict, raw: string): Decoded {
-  switch (v.type) {
+/**
+ * The tool calls of one UI-message stream: `toolCallId` → [index, name,
+ * whether input text came]. A call gets the next index on its first part,
+ * as OpenAI numbers them; bounded, so a hostile stream cannot grow it.
+ */
+export type UiState = Map<string, [number, string, boolean?]>
+
+/** Tool parts as OpenAI's tool-call pieces and the kit's tool results. */
+function fromToolPart(v: Dict, calls: UiState): Decoded {
+  const id = str(v.toolCallId) ?? ''
+  const t = (v.type as string).slice(5)
+  let c = calls.get(id)
+  if (!c && /^input-[sae]/.test(t) && calls.size < MAX_TOOL_CALLS) calls.set(id, (c = [calls.size, str(v.toolName) ?? '']))
+  if (!c) return warning('A tool part of an unknown call was ignored')
+  const [index, name] = c
+  if (t[0] === 'o') return { toolResult: { id, name, ...(t === 'output-available' ? { output: v.output } : { error: str(v.errorText) ?? 'denied' }) } }
+  // Deltas append; an input sent whole (no deltas) becomes the arguments text.
+  let args = t === 'input-delta' ? (str(v.inputTextDelta) ?? '') : t === 'input-start' || c[2] ? undefined : JSON.stringify(v.input ?? {})
+  if (args === undefined && t !== 'input-start') return {}
+  c[2] ||= !!args
+  args ??= ''
+  return { toolCalls: [t === 'input-delta' ? { index, function: { arguments: args } } : { index, id, type: 'function', function: { name, arguments: args } }] }
+}
+
+/** Decode a parsed UI-message part (`state`: the stream's tool calls). */
+export function fromUiPart(v: Dict, raw: string, state: UiState = new Map()): Decoded {
+  const type = v.type as string
+  if (type.startsWith('tool-')) return fromToolPart(v, state)
+  if (type.startsWith('data-')) return { data: { name: type.slice(5), data: v.data } }
+  switch (type) {
     case 'text-delta':
       return { text: str(v.delta) }
     case 'reasoning-delta':

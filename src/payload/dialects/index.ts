@@ -1,4 +1,5 @@
 import { fromDataStream, fromUiPart, isDataStream, isUiPart } from './ai-sdk.js'
+import type { UiState } from './ai-sdk.js'
 import { common, isDict, parse, warning } from './common.js'
 import type { Dict } from './common.js'
 import { fromContentDict, isContentDict } from './content-dict.js'
@@ -52,9 +53,10 @@ const createStructured = (allowed: readonly Kind[] = ALL): ResolvedDialect => {
   // `auto` only: a plain-text token came first, so a later `{...}` token is text too.
   let sawText = false
   const openai: OpenAIState = { othersWarned: false }
+  const ui: UiState = new Map()
   const name = () => (kind ? NAMES[kind] : allowed.map((k) => NAMES[k]).join(' or '))
   const as = (k: Kind, v: Dict, data: string): Decoded =>
-    k === 'openai' ? fromOpenAI(v, data, openai) : k === 'content-dict' ? fromContentDict(v, data) : fromUiPart(v, data)
+    k === 'openai' ? fromOpenAI(v, data, openai) : k === 'content-dict' ? fromContentDict(v, data) : fromUiPart(v, data, ui)
   return {
     decode: common((data) => {
       if (kind === 'data-stream' || (kind === undefined && !sawText && allowed.includes('data-stream') && isDataStream(data))) {
@@ -124,7 +126,8 @@ export const openaiDialect: DialectFn = (event) => createStructured(['openai']).
  * The Vercel AI SDK's streams: the UI message stream (`text-delta`,
  * `reasoning-delta`, `finish`, `error` parts, `[DONE]`) and the older data
  * stream (`0:"text"`, `g:` reasoning, `3:` error, `d:` finish lines).
- * Tool, source, file and data parts are skipped.
+ * Tool input and output parts become tool calls and results, `data-*`
+ * parts data events; source and file parts are skipped.
  * @public
  */
 export const aiSdkDialect: DialectFn = (event) => createStructured(AI_SDK).decode(event)
