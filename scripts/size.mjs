@@ -50,8 +50,9 @@ const addOns = {
   react: { base: ['index', 'chat'], budget: 0.5 * KiB },
   vue: { base: ['index', 'chat'], budget: 0.5 * KiB },
   // Our code only: markdown-it stays external (an app's bundler adds it once; its size is printed above).
-  // The 2 KiB target is missed (see docs/design-notes.md); this guards what is there.
-  markdown: { base: [], budget: 5.25 * KiB },
+  // The 3 KiB target is missed (see docs/design-notes.md): parsing inside the growing block
+  // (src/markdown/inline.ts and the paths in stream.ts that skip the block parse) costs ≈ 2.2 KiB.
+  markdown: { base: [], budget: 7.1 * KiB },
   'react-markdown': { base: ['markdown'], budget: 0.5 * KiB },
   'vue-markdown': { base: ['markdown'], budget: 0.5 * KiB },
 }

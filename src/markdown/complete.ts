@@ -1,41 +1,45 @@
 // Half-written Markdown at the end of a stream, shown as it will most likely
-// end: the tail's text is edited before it is parsed, and the edit only ever
-// touches its last, unfinished line, so a committed block never sees it.
+// end, in two steps that only ever touch the last, unfinished line: before
+// the block parse a last line that may still change the blocks above it is
+// held back; before the inline parse, what the last line of the last text
+// left open is closed.
 
 // A last line made only of markers so far may still become a setext
 // underline, a thematic break, a table delimiter, a list item, a quote, a
 // heading or a fence: shown now, it would flash as text and then jump.
 const MARKERS_ONLY = /^ {0,3}(?:[-=*_+:|#>~`\s]|\d+[.)]?)*$/
-// A table row (or a reference definition) waits for its line end.
-const WAITS_FOR_EOL = /^ {0,3}(?:\||\[[^\]]*\]:)/
+/** A table row (or a reference definition) waits for its line end. @internal */
+export const WAITS_FOR_EOL = /^ {0,3}(?:\||\[[^\]]*\]:)/
 const FENCE = /^[\s>]*(`{3,}|~{3,})(.*)$/
 
 /**
- * The tail's text as it will most likely end.
+ * The tail without a last line that is still ambiguous.
  * @param text the raw tail, starting at a line start
+ * @param inFence a fenced code block is open before its last line
  * @internal
  */
-export function completeTail(text: string): string {
+export function holdBack(text: string, inFence: boolean): string {
   const cut = text.lastIndexOf('\n') + 1
   const line = text.slice(cut)
-  let head = text.slice(0, cut)
-  if (openFence(head)) return /^\s*(`+|~+)\s*$/.test(line) ? head : text
-  if (MARKERS_ONLY.test(line) || WAITS_FOR_EOL.test(line)) {
-    // A `| a | b |` line right after a non-table line may be a table header
-    // whose delimiter row is being typed: it waits too, rather than show as a paragraph first.
-    const prev = head.slice(head.lastIndexOf('\n', head.length - 2) + 1)
-    const before = head.slice(0, head.length - prev.length)
-    if (/^ {0,3}\|/.test(prev) && !/(^|\n) {0,3}\|[^\n]*\n$/.test(before)) head = before
-    return head
-  }
-  // Indented code: its text is literal.
-  return /^( {4}|\t)/.test(line) ? text : head + closeInline(line)
+  const head = text.slice(0, cut)
+  if (inFence) return /^\s*(`+|~+)\s*$/.test(line) ? head : text
+  // A fence's opening line waits for its end: its language would flicker as it is typed.
+  if (/^ {0,3}(`{3,}|~{3,})/.test(line)) return head
+  if (!MARKERS_ONLY.test(line) && !WAITS_FOR_EOL.test(line)) return text
+  // A `| a | b |` line right after a non-table line may be a table header
+  // whose delimiter row is being typed: it waits too, rather than show as a paragraph first.
+  const prev = head.slice(head.lastIndexOf('\n', head.length - 2) + 1)
+  const before = head.slice(0, head.length - prev.length)
+  return /^ {0,3}\|/.test(prev) && !/(^|\n) {0,3}\|[^\n]*\n$/.test(before) ? before : head
 }
 
-/** Whether a fenced code block is still open at the end of `text` (a loose scan: fences in lists and quotes count). */
-function openFence(text: string): boolean {
-  let open = ''
-  for (const l of text.split('\n')) {
+/**
+ * The open fence after the complete lines of `lines`, continuing from
+ * `open` (a loose scan: fences in lists and quotes count).
+ * @internal
+ */
+export function fenceAfter(open: string, lines: string): string {
+  for (const l of lines.split('\n')) {
     const m = FENCE.exec(l)
     if (!m) continue
     const run = m[1]!
@@ -43,28 +47,25 @@ function openFence(text: string): boolean {
       if (!(run[0] === '`' && m[2]!.includes('`'))) open = run
     } else if (run[0] === open[0] && run.length >= open.length && !m[2]!.trim()) open = ''
   }
-  return !!open
+  return open
 }
 
 const isSpace = (c: string | undefined) => c === undefined || /\s/.test(c)
 const isPunct = (c: string | undefined) => c !== undefined && /[\p{P}\p{S}]/u.test(c)
 
 /**
- * Close what the last line left open. Trailing characters that may start a
- * construct (`*`, `_`, `` ` ``, `\`, `<`, `[`, `!`, `&amp`) are held back,
- * so they never flash; `[text](htt` shows as `text` until its `)`; open
- * code spans, `**`, `~~` and word-initial `*`/`_` are closed (the flanking
- * rules of CommonMark decide what is an opener, so `2 * 3`, `snake_case`
- * and `f(*args` never turn emphasis on).
+ * The emphasis runs of `line[from, to)` still open (CommonMark's flanking
+ * rules decide what may open: `2 * 3`, `snake_case` and `f(*args` do not),
+ * and the length of an open code span's backtick run.
+ * @param strict count every run that may open (not just `**` or a word start)
+ * @internal
  */
-function closeInline(input: string): string {
-  let line = input.replace(/(?:[*_~`\\!<]+|&#?\w*)$/, '')
-  line = line.replace(/!?\[([^\]]*)(?:\](?:\([^)]*)?)?$/, (all, text: string) => (all[0] === '!' ? '' : text))
-  const openers: { run: string; start: number }[] = []
+export function openRuns(line: string, from: number, to: number, strict = false): { runs: string[]; code: number } {
+  const runs: string[] = []
   let code = 0
-  for (let i = 0; i < line.length; ) {
+  for (let i = from; i < to; ) {
     const c = line[i]!
-    if (c === '\\') {
+    if (c === '\\' && !code) {
       i += 2
       continue
     }
@@ -78,14 +79,33 @@ function closeInline(input: string): string {
       const right = !isSpace(before) && (!isPunct(before) || isSpace(after) || isPunct(after))
       const canOpen = c === '_' ? left && (!right || isPunct(before)) : left
       const canClose = c === '_' ? right && (!left || isPunct(after)) : right
-      const k = canClose ? openers.map((o) => o.run[0]).lastIndexOf(c) : -1
-      if (k >= 0) openers.length = k
-      else if (canOpen && (n > 1 || isSpace(before))) openers.push({ run: line.slice(i, i + n), start: i })
+      const k = canClose ? runs.map((r) => r[0]).lastIndexOf(c) : -1
+      if (k >= 0) runs.length = k
+      else if (canOpen && (strict || n > 1 || isSpace(before))) runs.push(line.slice(i, i + n))
     }
     i += n
   }
+  return { runs, code }
+}
+
+/**
+ * Close what the last line left open. Trailing characters that may start a
+ * construct (`*`, `_`, `` ` ``, `\`, `<`, `[`, `!`, `&amp`) are held back,
+ * so they never flash; `[text](htt` shows as `text` until its `)`; open
+ * code spans, `**`, `~~` and word-initial `*`/`_` are closed.
+ * @param from where the scan starts: nothing before it is open (see seams in inline.ts), so the result is the same as from 0
+ * @internal
+ */
+export function closeInline(input: string, from = 0): string {
+  let head = input.slice(0, from)
+  let line = input.slice(from).replace(/(?:[*_~`\\!<]+|&#?\w*)$/, '')
+  line = line.replace(/!?\[([^\]]*)(?:\](?:\([^)]*)?)?$/, (all, text: string) => (all[0] === '!' ? '' : text))
+  const { runs, code } = openRuns(line, 0, line.length)
   let tail = code ? '`'.repeat(code) : ''
-  if (!code) line = line.trimEnd()
-  for (let k = openers.length; k--; ) tail += openers[k]!.run
-  return line + tail
+  if (!code) {
+    line = line.trimEnd()
+    if (!line) head = head.trimEnd()
+  }
+  for (let k = runs.length; k--; ) tail += runs[k]
+  return head + line + tail
 }

@@ -129,8 +129,9 @@ describe('link reference definitions (the one thing a later line changes in an e
     expect(s.snapshot.committed).toEqual([])
     expect(html([s.snapshot.tail!])).toContain('<a href="/u">x</a>')
     s.append("'title'\n\nend\n\nlast")
-    // `end` waits too: `last` starts on a line still being written.
-    expect(html(s.snapshot.committed)).toBe('<p>see <a href="/u" title="title">x</a></p>\n<h1>h</h1>\n')
+    // `end` is final too (a blank line ends a paragraph); `last` is still being written.
+    expect(html(s.snapshot.committed)).toBe('<p>see <a href="/u" title="title">x</a></p>\n<h1>h</h1>\n<p>end</p>\n')
+    expect(html([s.snapshot.tail!])).toBe('<p>last</p>\n')
     s.finish()
     expect(s.snapshot.revision).toBe(0)
   })
@@ -198,15 +199,16 @@ describe('linear work', () => {
     const small = ratio(32_000, 1).ratio
     const big = ratio(128_000, 1).ratio
     expect(big).toBeLessThan(small * 1.05)
-    // Bounded by the tail block's size over the token size (the answer's blocks are at most ~300 characters).
-    expect(big).toBeLessThan(40)
+    // Blocks are parsed again only when a line ends (a list or table as a whole), inline text from its
+    // last seam: ≈ 4× here (the 3× aimed at is missed; docs/performance.md says where the rest goes).
+    expect(big).toBeLessThan(4.5)
   }, 60_000)
 
   // A renderer reads once per animation frame: at ~1,000 tokens/s that is one read per 16 tokens.
-  test('a 1 MB answer in 1-token pieces, read once per 16 tokens: the parser sees under 4× the text', () => {
+  test('a 1 MB answer in 1-token pieces, read once per 16 tokens: the parser sees under 3× the text', () => {
     const { ratio: r, s, text } = ratio(1_000_000, 16)
     expect(text.length).toBeGreaterThanOrEqual(1_000_000)
-    expect(r).toBeLessThan(4)
+    expect(r).toBeLessThan(3)
     expect(s.snapshot.committed.length).toBeGreaterThan(5_000)
   }, 60_000)
 
