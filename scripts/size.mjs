@@ -41,12 +41,12 @@ const budgets = {
 const addOns = {
   // +112 B for resume() (a reloaded page continues a cut answer): measured
   // +116 B (1514 to 1630 B); the 22 B of slack before it stay about the same.
-  // +3072 B for message parts, the tool loop (checks, execute with timeout
+  // +3000 B for message parts, the tool loop (checks, execute with timeout
   // and stop, approval, OpenAI tool_calls/tool messages), attachments and
-  // branches (kept in serialize()): measured +3055 B (1630 to 4685 B), of
-  // which attachments ≈ 550 B. Over the 2 KiB the tool loop, parts and
-  // branches were given: see docs/design-notes.md.
-  chat: { base: ['index'], budget: 1.5 * KiB + 112 + 3072 },
+  // branches kept in serialize(): measured +2983 B (1630 to 4613 B), of
+  // which attachments ≈ 480 B. Parts, tools and branches alone (≈ 2.5 KiB)
+  // miss the 2 KiB they were given: see docs/design-notes.md.
+  chat: { base: ['index'], budget: 1.5 * KiB + 112 + 3000 },
   react: { base: ['index', 'chat'], budget: 0.5 * KiB },
   vue: { base: ['index', 'chat'], budget: 0.5 * KiB },
   // Our code only: markdown-it stays external (an app's bundler adds it once; its size is printed above).

@@ -23,7 +23,7 @@ function base64(bytes: Uint8Array): string {
 export function readFiles(files: readonly ChatFile[]): Promise<FilePart[]> {
   if (!Array.isArray(files)) throw invalid('send(): files must be a list')
   const read = files.map((f, i) => {
-    const blob = typeof Blob === 'function' && f instanceof Blob
+    const blob = f instanceof Blob
     const { mediaType, url, data, name } = f as Exclude<ChatFile, Blob>
     if (!blob && (typeof mediaType !== 'string' || typeof (url ?? data) !== 'string'))
       throw invalid(`send(): files[${i}] is not a File, a Blob or { mediaType, url | data }`)

@@ -87,8 +87,9 @@ export function restore(list: unknown, forks: Forks, parent?: ChatMessage): Chat
     if (branches === undefined) return
     // The other branches at this place, with this one back at its index.
     const before = out[i - 1] ?? parent
-    const tails = Array.isArray(branches) ? branches.map((t) => restore(t, forks, before)) : fail(`[${i}].branches is not a list`)
-    if (!Number.isInteger(branch) || (branch as number) < 0 || (branch as number) > tails.length) fail(`[${i}].branch is not a branch index`)
+    if (!Array.isArray(branches) || !Number.isInteger(branch) || (branch as number) < 0 || (branch as number) > branches.length)
+      fail(`[${i}] has branches that are not a list and an index in it`)
+    const tails = (branches as unknown[]).map((t) => restore(t, forks, before))
     tails.splice(branch as number, 0, [])
     forks.set(before, { tails, index: branch as number })
   })

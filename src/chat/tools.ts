@@ -38,12 +38,8 @@ export function createTools(o: ChatOptions, host: ToolHost) {
 
   /** Replace call `id` of the last answer. */
   const patch = (id: string, change: Partial<ToolCallPart>) => {
-    const m = last()
-    const i = m?.parts.findIndex((p) => p.type === 'tool-call' && p.id === id) ?? -1
-    if (i < 0) return
-    const parts = m!.parts.slice()
-    parts[i] = { ...(parts[i] as ToolCallPart), ...change }
-    host.replace(m!, { ...m!, parts })
+    const m = last()!
+    host.replace(m, { ...m, parts: m.parts.map((p) => (p.type === 'tool-call' && p.id === id ? { ...p, ...change } : p)) })
   }
 
   /** The next step, when nothing is pending, the last step ended with calls and no `stop()` came since `e`. */
@@ -59,7 +55,6 @@ export function createTools(o: ChatOptions, host: ToolHost) {
   const exec = (p: ToolCallPart, tool: ChatTool) =>
     new Promise<void>((resolve) => {
       const ac = new AbortController()
-      let timer: ReturnType<typeof setTimeout> | undefined
       const end = (change: Partial<ToolCallPart>) => {
         // The first end wins: a result after a timeout or a stop is dropped.
         if (!running.delete(p.id)) return
@@ -69,13 +64,14 @@ export function createTools(o: ChatOptions, host: ToolHost) {
         resolve()
       }
       running.set(p.id, (errorText) => {
-        ac.abort(new Error(errorText))
+        ac.abort()
         end({ state: 'output-error', errorText })
       })
       host.running(halt)
       // A tool that hangs is bad input like a bad call: its answer sends nothing more on its own.
-      if (tool.timeout)
-        timer = setTimeout(() => {
+      const timer =
+        tool.timeout &&
+        setTimeout(() => {
           epoch++
           running.get(p.id)!(`Tool '${p.name}' did not finish within ${tool.timeout} ms`)
         }, tool.timeout)
@@ -84,7 +80,7 @@ export function createTools(o: ChatOptions, host: ToolHost) {
         .then(() => tool.execute!(p.input, { signal: ac.signal, messages: host.messages() }))
         .then(
           (output) => end({ state: 'output-available', output }),
-          (e) => end({ state: 'output-error', errorText: e instanceof Error ? e.message : String(e) }),
+          (e) => end({ state: 'output-error', errorText: String(e?.message ?? e) }),
         )
     })
 

@@ -207,3 +207,18 @@ test('branches survive a reload: serialize() keeps every branch (nested too), in
   expect(seedChat({ initialMessages: JSON.parse(JSON.stringify(reloaded.serialize())) }).serialize()).toEqual(reloaded.serialize())
   expect(posts()).toBe(4)
 })
+
+test('stored branches that are not a list with an index in it throw invalid-options naming the message', () => {
+  const q = { id: 'q', role: 'user', text: 'hi' }
+  for (const bad of [{ branches: {} }, { branches: [], branch: 1 }, { branches: [[]], branch: -1 }, { branches: [[]] }]) {
+    let error: unknown
+    try {
+      createChat({ initialMessages: [{ ...q, ...bad }] as never })
+    } catch (e) {
+      error = e
+    }
+    expect(isStreamError(error) && `${error.code}: ${error.message}`).toBe(
+      'invalid-options: initialMessages[0] has branches that are not a list and an index in it (see chat.serialize())',
+    )
+  }
+})

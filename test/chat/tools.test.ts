@@ -404,14 +404,7 @@ test('a request() that throws for the follow-up fails that step only; the result
 
 test('maxSteps caps the loop: a model that calls a tool on every step gets exactly maxSteps generations', async () => {
   const execute = vi.fn(() => 'again')
-  const chat = createChat({
-    client: { baseUrl: mock.url },
-    api: '/v1/chat/completions?toolSteps=5',
-    body: { model: 'mock', stream: true },
-    tools: { clock: { execute } },
-    maxSteps: 2,
-  })
-  chats.push(chat)
+  const chat = toolChat({ clock: { execute } }, { api: '/v1/chat/completions?toolSteps=5', maxSteps: 2 })
   const answer = await chat.send(Q)
   expect(generations()).toBe(2)
   expect(execute).toHaveBeenCalledTimes(2)
@@ -421,14 +414,7 @@ test('maxSteps caps the loop: a model that calls a tool on every step gets exact
 })
 
 test('a call streams in as streaming-input, its inputText growing, until it is whole', async () => {
-  const chat = createChat({
-    client: { baseUrl: mock.url },
-    api: '/v1/chat/completions?delay=5',
-    body: { model: 'mock', stream: true },
-    tools: { clock: {} },
-    throttle: 0,
-  })
-  chats.push(chat)
+  const chat = toolChat({ clock: {} }, { api: '/v1/chat/completions?delay=5', throttle: 0 })
   const seen: string[] = []
   chat.subscribe((s) => {
     const p = s.messages[1]?.parts[0]
@@ -445,14 +431,7 @@ test('a call streams in as streaming-input, its inputText growing, until it is w
 
 test('reload while a call streams: serialize() mid-input restores it as output-error, and nothing runs', async () => {
   const execute = vi.fn()
-  const chat = createChat({
-    client: { baseUrl: mock.url },
-    api: '/v1/chat/completions?stallAfter=3',
-    body: { model: 'mock', stream: true },
-    tools: { clock: { execute } },
-    throttle: 0,
-  })
-  chats.push(chat)
+  const chat = toolChat({ clock: { execute } }, { api: '/v1/chat/completions?stallAfter=3', throttle: 0 })
   const pending = chat.send(Q)
   await until(
     () => last(chat).parts[0],
