@@ -18,7 +18,7 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
 # The two reference backends share their settings, counters and upstream client.
@@ -29,7 +29,7 @@ import llm  # noqa: E402
 import resumable  # noqa: E402
 from llm_sse import Answer, BodyError, Failure, describe, tools  # noqa: E402
 from llm_sse.starlette import error_response, read_json, refuse_resume, respond, stream  # noqa: E402
-from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers  # noqa: E402
+from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers, metrics_response  # noqa: E402
 from stats import SAVED, Stats  # noqa: E402
 
 log = logging.getLogger('fastapi-backend')
@@ -159,6 +159,13 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
     async def index():
         # Never the upstream URL: it may hold credentials (https://user:password@host).
         return PlainTextResponse(INDEX.format(server='FastAPI', model=config.model, format=config.format))
+
+    if config.metrics:
+
+        @app.get('/metrics')
+        async def get_metrics():
+            body, content_type = metrics_response()
+            return Response(body, media_type=content_type)
 
     @app.get('/__stats')
     async def get_stats():

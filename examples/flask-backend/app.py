@@ -25,7 +25,7 @@ import llm
 import resumable
 from llm_sse import Answer, BodyError, Failure, describe, tools
 from llm_sse.flask import error_response, read_json, refuse_resume, respond, stream
-from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers
+from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers, metrics_response
 from stats import SAVED, Stats
 
 log = logging.getLogger('flask-backend')
@@ -150,6 +150,13 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
     def index():
         # Never the upstream URL: it may hold credentials (https://user:password@host).
         return Response(INDEX.format(server='Flask', model=config.model, format=config.format), mimetype='text/plain')
+
+    if config.metrics:
+
+        @app.get('/metrics')
+        def get_metrics():
+            body, content_type = metrics_response()
+            return Response(body, content_type=content_type)
 
     @app.get('/__stats')
     def get_stats():

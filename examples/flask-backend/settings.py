@@ -34,6 +34,24 @@ def _origins(raw: Optional[str]) -> Tuple[str, ...]:
     return origins
 
 
+def _metrics(on: bool) -> bool:
+    if on:
+        from llm_sse.resume import metrics
+
+        if not metrics.ENABLED:
+            raise ValueError("METRICS=1 needs prometheus_client: pip install 'llm-sse[metrics]'")
+    return on
+
+
+def metrics_response() -> Tuple[bytes, str]:
+    """``GET /metrics``: this process's counters in the Prometheus text format, and its content type."""
+    from llm_sse.resume import metrics
+
+    exposition = metrics.exposition()
+    assert exposition is not None  # checked when the setting was read
+    return exposition
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings; ``Config.from_env()`` reads them from the environment."""
@@ -47,6 +65,8 @@ class Config:
     max_body_bytes: int = MAX_BODY_BYTES
     allowed_origins: Tuple[str, ...] = ()
     forward_faults: bool = False
+    # GET /metrics: Prometheus text of the kit's counters (needs prometheus_client).
+    metrics: bool = False
 
     @staticmethod
     def from_env(env=os.environ) -> 'Config':
@@ -63,6 +83,7 @@ class Config:
             max_body_bytes=int(_positive('MAX_BODY_BYTES', env.get('MAX_BODY_BYTES'), Config.max_body_bytes)),
             allowed_origins=_origins(env.get('ALLOWED_ORIGINS')),
             forward_faults=env.get('FLASK_FORWARD_FAULTS', '') in ('1', 'true', 'yes', 'on'),
+            metrics=_metrics(env.get('METRICS', '') in ('1', 'true', 'yes', 'on')),
         )
 
     def but(self, **changes) -> 'Config':
@@ -89,6 +110,7 @@ POST /stream/post {{"prompt"}}   SSE answer
 POST /api/chat {{"messages"}}    SSE answer of a tool loop (the model may call get_time)
 GET  /test                     plain text
 GET  /__stats                  counters
+GET  /metrics                  Prometheus metrics (METRICS=1 or --metrics)
 
 The demo pages are served by `npm run demo` (examples/), which proxies /stream/ here.
 Model {model}, format {format}.
@@ -114,6 +136,7 @@ def app_from_command_line(description: str, create_app: Callable[[Config], T], a
     parser.add_argument('--format', choices=('repr', 'json'), default=None, help='event payload: repr (default) or json (env SSE_FORMAT)')
     parser.add_argument('--allowed-origins', default=None, help='comma-separated origins allowed to call this backend from a browser (env ALLOWED_ORIGINS; default none)')
     parser.add_argument('--forward-faults', action='store_true', default=None, help='forward x-mock-* request headers upstream (tests only; env FLASK_FORWARD_FAULTS=1)')
+    parser.add_argument('--metrics', action='store_true', default=None, help='serve GET /metrics for Prometheus (env METRICS=1; needs prometheus_client)')
     args = parser.parse_args(argv)
 
     configure_logging()
@@ -126,6 +149,8 @@ def app_from_command_line(description: str, create_app: Callable[[Config], T], a
             config = config.but(format=args.format)
         if args.forward_faults:
             config = config.but(forward_faults=True)
+        if args.metrics:
+            config = config.but(metrics=_metrics(True))
         return args, config, create_app(config)
     except ValueError as error:
         parser.error(str(error))

@@ -24,7 +24,7 @@ READERS = 120
 
 def connections(server: RedisServer, name: str) -> int:
     """Connections Redis has from clients named ``name`` (``CLIENT LIST``)."""
-    admin = redis.Redis(port=server.port)
+    admin = redis.Redis(host='127.0.0.1', port=server.port)
     try:
         return sum(1 for c in admin.client_list() if c.get('name') == name)
     finally:

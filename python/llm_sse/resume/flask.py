@@ -40,6 +40,7 @@ from ..generation import Answer, check_format, events
 from ..payload import Format, format_headers
 from ..upstream import interrupt
 from ..watch import watch_client
+from . import metrics
 from .runner import Runner, resume_point, valid_stream_id
 from .store import StoreUnavailable
 
@@ -97,6 +98,7 @@ def resume(runner: Runner, *, headers: Optional[Mapping[str, str]] = None) -> Op
     try:
         if not runner.exists(stream_id):
             return error_response(_NOT_FOUND, headers)
+        metrics.RESUMED.inc()
     except StoreUnavailable:
         return error_response(_UNAVAILABLE, headers)
     return _follow(runner, stream_id, after, headers)

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import functools
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Optional, TypeVar, cast
 
 import redis.asyncio
@@ -79,15 +79,31 @@ class AsyncRedisStore:
         self._token = uuid.uuid4().hex
         self._woke = '0-0'
         self._poke: Optional[asyncio.Event] = None
+        # See RedisStore: a cluster client's node pools fail past their size.
+        self._turns = asyncio.BoundedSemaphore(MAX_CONNECTIONS) if self._cluster else None
 
     @classmethod
     def from_url(cls, url: str, *, cluster: bool = False, **options: Any) -> AsyncRedisStore:
         """A store on ``url``, with timeouts that suit blocking reads and a small pool."""
         return cls(async_client_from_url(url, cluster=cluster), **options)
 
+    @contextlib.asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if self._turns is None:
+            yield
+            return
+        try:
+            await asyncio.wait_for(self._turns.acquire(), POOL_WAIT)
+        except asyncio.TimeoutError:
+            raise StoreUnavailable('Redis is unavailable: no free connection') from None
+        try:
+            yield
+        finally:
+            self._turns.release()
+
     async def _run(self, build: Callable[[Any], Any], raise_on_error: bool = True) -> list[Any]:
         try:
-            async with self.client.pipeline(transaction=False) as p:
+            async with self._turn(), self.client.pipeline(transaction=False) as p:
                 build(p)
                 return cast(list[Any], await p.execute(raise_on_error=raise_on_error))
         except DOWN as error:
@@ -113,7 +129,10 @@ class AsyncRedisStore:
     async def read(self, stream_id: str, after: int, block: float) -> Sequence[Entry]:
         streams = self.plan.read_args({stream_id: after}, None)
         try:
-            reply = await self.client.xread(streams, count=READ_COUNT, block=self.plan.ms(block) if block > 0 else None)
+            async with self._turn():
+                reply = await self.client.xread(
+                    streams, count=READ_COUNT, block=self.plan.ms(block) if block > 0 else None
+                )
         except DOWN as error:
             raise unavailable(error) from error
         return read_one(self.plan, stream_id, after, reply)

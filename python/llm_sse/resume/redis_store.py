@@ -22,10 +22,11 @@ no event can fall between a replay and a subscription.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Callable, Optional, TypeVar, cast
 
 import redis
@@ -112,15 +113,30 @@ class RedisStore:
         self._token = uuid.uuid4().hex
         self._woke = '0-0'
         self._poke = threading.Event()
+        # A cluster client's per-node pools fail past their size instead of
+        # waiting (MaxConnectionsError): calls wait here for a turn instead.
+        self._turns = threading.BoundedSemaphore(MAX_CONNECTIONS) if self._cluster else None
 
     @classmethod
     def from_url(cls, url: str, *, cluster: bool = False, **options: Any) -> RedisStore:
         """A store on ``url`` (``redis://host:port/db``; ``cluster=True``: any node of a Redis Cluster)."""
         return cls(client_from_url(url, cluster=cluster), **options)
 
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        if self._turns is None:
+            yield
+            return
+        if not self._turns.acquire(timeout=POOL_WAIT):
+            raise StoreUnavailable('Redis is unavailable: no free connection')
+        try:
+            yield
+        finally:
+            self._turns.release()
+
     def _run(self, build: Callable[[Any], Any], raise_on_error: bool = True) -> list[Any]:
         try:
-            with self.client.pipeline(transaction=False) as p:
+            with self._turn(), self.client.pipeline(transaction=False) as p:
                 build(p)
                 return cast(list[Any], p.execute(raise_on_error=raise_on_error))
         except DOWN as error:
@@ -146,7 +162,8 @@ class RedisStore:
     def read(self, stream_id: str, after: int, block: float) -> Sequence[Entry]:
         streams = self.plan.read_args({stream_id: after}, None)
         try:
-            reply = self.client.xread(streams, count=READ_COUNT, block=self.plan.ms(block) if block > 0 else None)
+            with self._turn():
+                reply = self.client.xread(streams, count=READ_COUNT, block=self.plan.ms(block) if block > 0 else None)
         except DOWN as error:
             raise unavailable(error) from error
         return read_one(self.plan, stream_id, after, reply)

@@ -35,6 +35,7 @@ from ..generation import Answer, aclose, aevents, check_format, events
 from ..payload import Format, format_headers
 from ..starlette import EventStreamResponse, _from_thread, error_response
 from ..upstream import interrupt
+from . import metrics
 from .aio import AsyncRunner
 from .flask import STREAM_ID_HEADER
 from .runner import resume_point, valid_stream_id
@@ -69,6 +70,7 @@ async def resume(
     try:
         if not await runner.exists(stream_id):
             return error_response(_NOT_FOUND, headers)
+        metrics.RESUMED.inc()
     except StoreUnavailable:
         return error_response(_UNAVAILABLE, headers)
     return _follow(runner, stream_id, after, headers)
