@@ -28,6 +28,9 @@ import chat  # noqa: E402
 import llm  # noqa: E402
 import resumable  # noqa: E402
 from llm_sse import Answer, BodyError, Failure, describe, tools  # noqa: E402
+from llm_sse.ai_sdk import chat_request  # noqa: E402
+from llm_sse.ai_sdk.starlette import AsyncChatStreams, no_stream  # noqa: E402
+from llm_sse.payload import format_headers  # noqa: E402
 from llm_sse.starlette import error_response, read_json, refuse_resume, respond, stream  # noqa: E402
 from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers, metrics_response  # noqa: E402
 from stats import SAVED, Stats  # noqa: E402
@@ -119,13 +122,20 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
             raise BodyError(400, '"prompt" must be a string')
         return await start(request, '/stream/post', prompt or DEFAULT_PROMPT)
 
+    # The AI SDK's useChat (format ai-sdk) resumes by chat id: the runner records each chat's active stream.
+    chats = AsyncChatStreams(runner) if runner is not None and config.format == 'ai-sdk' else None
+
     @app.post('/api/chat')
     async def api_chat(request: Request):
         # A server-side tool loop (../flask-backend/chat.py): the model may call get_time; one stream.
-        resumed = await resumable.aresume(runner, request) if runner is not None else refuse_resume(request)
-        if resumed is not None:
-            return resumed
-        messages = chat.read_messages(await read_json(request, config.max_body_bytes))
+        # Its body: {"messages": [...]} (createChat), or useChat's {"id", "messages": [UIMessage]} in ai-sdk format.
+        if config.format != 'ai-sdk':
+            resumed = await resumable.aresume(runner, request) if runner is not None else refuse_resume(request)
+            if resumed is not None:
+                return resumed
+        body = await read_json(request, config.max_body_bytes)
+        use_chat = chat_request(body) if config.format == 'ai-sdk' else None
+        messages = use_chat.messages if use_chat else chat.read_messages(body)
         request_id = str(uuid.uuid4())
         headers = {'X-Request-Id': request_id}
 
@@ -139,11 +149,20 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
         def loop(stream_id: str):
             return tools.arun(client, stream_id=stream_id, **options)
 
+        if chats is not None and use_chat is not None:
+            stats.requested('/api/chat')
+            return await chats.respond(use_chat.id, loop, headers=headers)
         if runner is not None:
             stats.requested('/api/chat')
             return await resumable.astart_events(runner, loop, headers)
         stats.started('/api/chat')
+        headers.update(format_headers(config.format))
         return await respond(loop(request_id), heartbeat=config.heartbeat, on_end=stats.ended, headers=headers)
+
+    @app.get('/api/chat/{chat_id}/stream')
+    async def api_chat_stream(chat_id: str):
+        # useChat({ resume: true }) on page load: the chat's answer still being generated, from its start; else 204.
+        return await chats.resume(chat_id) if chats is not None else no_stream()
 
     @app.post('/stream/{stream_id}/cancel')
     async def stream_cancel(stream_id: str):

@@ -24,7 +24,10 @@ import chat
 import llm
 import resumable
 from llm_sse import Answer, BodyError, Failure, describe, tools
+from llm_sse.ai_sdk import chat_request
+from llm_sse.ai_sdk.flask import ChatStreams, no_stream
 from llm_sse.flask import error_response, read_json, refuse_resume, respond, stream
+from llm_sse.payload import format_headers
 from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers, metrics_response
 from stats import SAVED, Stats
 
@@ -109,13 +112,20 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
             raise BodyError(400, '"prompt" must be a string')
         return start('/stream/post', prompt or DEFAULT_PROMPT)
 
+    # The AI SDK's useChat (format ai-sdk) resumes by chat id: the runner records each chat's active stream.
+    chats = ChatStreams(runner) if runner is not None and config.format == 'ai-sdk' else None
+
     @app.post('/api/chat')
     def api_chat():
         # A server-side tool loop (chat.py): the model may call get_time; one stream, one end marker.
-        resumed = resumable.resume(runner) if runner is not None else refuse_resume()
-        if resumed is not None:
-            return resumed
-        messages = chat.read_messages(read_json(config.max_body_bytes))
+        # Its body: {"messages": [...]} (createChat), or useChat's {"id", "messages": [UIMessage]} in ai-sdk format.
+        if config.format != 'ai-sdk':
+            resumed = resumable.resume(runner) if runner is not None else refuse_resume()
+            if resumed is not None:
+                return resumed
+        body = read_json(config.max_body_bytes)
+        use_chat = chat_request(body) if config.format == 'ai-sdk' else None
+        messages = use_chat.messages if use_chat else chat.read_messages(body)
         request_id = str(uuid.uuid4())
         headers = {'X-Request-Id': request_id}
 
@@ -129,12 +139,27 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
         def loop(stream_id: str) -> tools.ToolLoop:
             return tools.run(client, stream_id=stream_id, **options)
 
+        if chats is not None and use_chat is not None:
+            stats.requested('/api/chat')
+            made = []
+
+            def tracked(stream_id: str) -> tools.ToolLoop:
+                made.append(loop(stream_id))
+                return made[-1]
+
+            return chats.respond(use_chat.id, tracked, cancel=lambda: made and made[-1].interrupt(), headers=headers)
         if runner is not None:
             stats.requested('/api/chat')
             return resumable.start_events(runner, loop, headers)
         stats.started('/api/chat')
         events = loop(request_id)
+        headers.update(format_headers(config.format))
         return respond(events, heartbeat=config.heartbeat, cancel=events.interrupt, on_end=stats.ended, headers=headers)
+
+    @app.get('/api/chat/<chat_id>/stream')
+    def api_chat_stream(chat_id):
+        # useChat({ resume: true }) on page load: the chat's answer still being generated, from its start; else 204.
+        return chats.resume(chat_id) if chats is not None else no_stream()
 
     @app.post('/stream/<stream_id>/cancel')
     def stream_cancel(stream_id):

@@ -70,7 +70,8 @@ class Config:
 
     @staticmethod
     def from_env(env=os.environ) -> 'Config':
-        fmt = env.get('SSE_FORMAT') or Config.format
+        # FORMAT is the short spelling (FORMAT=ai-sdk for the AI SDK's useChat).
+        fmt = env.get('SSE_FORMAT') or env.get('FORMAT') or Config.format
         if fmt not in FORMATS:
             raise ValueError(f'SSE_FORMAT must be one of {", ".join(FORMATS)}, not {fmt!r}')
         return Config(
@@ -133,7 +134,12 @@ def app_from_command_line(description: str, create_app: Callable[[Config], T], a
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--host', default=os.environ.get('HOST', '127.0.0.1'))
     parser.add_argument('--port', type=int, default=int(os.environ.get('PORT', '5000')), help='0 picks a free port')
-    parser.add_argument('--format', choices=('repr', 'json'), default=None, help='event payload: repr (default) or json (env SSE_FORMAT)')
+    parser.add_argument(
+        '--format',
+        choices=FORMATS,
+        default=None,
+        help="event payload: repr (default), json, or ai-sdk: the AI SDK's UI-message stream for its useChat on /api/chat (env SSE_FORMAT or FORMAT)",
+    )
     parser.add_argument('--allowed-origins', default=None, help='comma-separated origins allowed to call this backend from a browser (env ALLOWED_ORIGINS; default none)')
     parser.add_argument('--forward-faults', action='store_true', default=None, help='forward x-mock-* request headers upstream (tests only; env FLASK_FORWARD_FAULTS=1)')
     parser.add_argument('--metrics', action='store_true', default=None, help='serve GET /metrics for Prometheus (env METRICS=1; needs prometheus_client)')

@@ -27,8 +27,8 @@ export interface FlaskOptions {
    * path gets `/v1` appended; a URL with a path is used as the base URL.
    */
   upstream: string
-  /** Event payloads: Python `repr()` as the seed, or JSON. @default 'repr' */
-  format?: 'repr' | 'json' | undefined
+  /** Event payloads: Python `repr()` as the seed, JSON, or the AI SDK's UI-message stream (useChat on /api/chat). @default 'repr' */
+  format?: 'repr' | 'json' | 'ai-sdk' | undefined
   /** Forward `x-mock-*` request headers to the upstream, so a test can ask the mock for a fault. @default true */
   forwardFaults?: boolean | undefined
   /** Extra environment (`LLM_MODEL`, `LLM_TIMEOUT`...). @default none */

@@ -114,17 +114,37 @@ class ChatStreams:
     ) -> Response:
         """Generate ``upstream``'s answer as chat ``chat_id``'s active stream, detached from this request."""
 
-        def make(stream_id: str) -> Iterator[Event]:
-            source = events(upstream, stream_id=stream_id, format='ai-sdk', meta=meta, on_complete=on_complete)
-            return track(self.active, chat_id, stream_id, self.runner.ttl, source)
-
         def cancel() -> None:
             interrupt(upstream)
             close = getattr(upstream, 'close', None)
             if callable(close):
                 close()
 
-        return respond_detached(self.runner, make, cancel=cancel, headers={**UI_HEADERS, **(headers or {})})
+        return self.respond(
+            chat_id,
+            lambda stream_id: events(
+                upstream, stream_id=stream_id, format='ai-sdk', meta=meta, on_complete=on_complete
+            ),
+            cancel=cancel,
+            headers=headers,
+        )
+
+    def respond(
+        self,
+        chat_id: str,
+        make: Callable[[str], Iterator[Event]],
+        *,
+        cancel: Optional[Callable[[], None]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> Response:
+        """Run ``make(stream_id)``'s events (e.g. ``llm_sse.tools.run(..., format='ai-sdk', stream_id=...)``)
+        as chat ``chat_id``'s active stream; ``cancel`` wakes them when they must stop (see
+        ``llm_sse.resume.flask.respond``)."""
+
+        def tracked(stream_id: str) -> Iterator[Event]:
+            return track(self.active, chat_id, stream_id, self.runner.ttl, make(stream_id))
+
+        return respond_detached(self.runner, tracked, cancel=cancel, headers={**UI_HEADERS, **(headers or {})})
 
     def resume(self, chat_id: str, *, headers: Optional[Mapping[str, str]] = None) -> Response:
         """The chat's active answer from its first chunk (``useChat`` rebuilds the message), or 204."""

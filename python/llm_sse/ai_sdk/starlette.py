@@ -16,7 +16,7 @@ then ``await chats.stream(req.id, upstream)`` and, on
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Iterable, Mapping
 from typing import Any, Callable, Optional, Union
 
 from starlette.requests import Request
@@ -95,11 +95,9 @@ class AsyncChatStreams:
 
         def make(stream_id: str) -> AsyncIterator[Event]:
             if isinstance(upstream, AsyncIterable):
-                source = aevents(upstream, stream_id=stream_id, **options).__aiter__()
-            else:
-                blocking = iter(events(upstream, stream_id=stream_id, **options))
-                source = _from_thread(blocking, lambda: interrupt(upstream))
-            return atrack(self.active, chat_id, stream_id, self.runner.ttl, source)
+                return aevents(upstream, stream_id=stream_id, **options).__aiter__()
+            blocking = iter(events(upstream, stream_id=stream_id, **options))
+            return _from_thread(blocking, lambda: interrupt(upstream))
 
         async def refused() -> None:
             if isinstance(upstream, AsyncIterable):
@@ -107,7 +105,24 @@ class AsyncChatStreams:
             else:
                 interrupt(upstream)
 
-        return await respond_detached(self.runner, make, headers={**UI_HEADERS, **(headers or {})}, on_refused=refused)
+        return await self.respond(chat_id, make, headers=headers, on_refused=refused)
+
+    async def respond(
+        self,
+        chat_id: str,
+        make: Callable[[str], AsyncIterator[Event]],
+        *,
+        headers: Optional[Mapping[str, str]] = None,
+        on_refused: Optional[Callable[[], Awaitable[None]]] = None,
+    ) -> Response:
+        """Run ``make(stream_id)``'s events (e.g. ``llm_sse.tools.arun(..., format='ai-sdk', stream_id=...)``)
+        as chat ``chat_id``'s active stream."""
+
+        def tracked(stream_id: str) -> AsyncIterator[Event]:
+            return atrack(self.active, chat_id, stream_id, self.runner.ttl, make(stream_id))
+
+        headers = {**UI_HEADERS, **(headers or {})}
+        return await respond_detached(self.runner, tracked, headers=headers, on_refused=on_refused)
 
     async def resume(self, chat_id: str, *, headers: Optional[Mapping[str, str]] = None) -> Response:
         """The chat's active answer from its first chunk, or 204."""
