@@ -2,6 +2,7 @@
 // `npm run demo`: everything the examples need, offline, on loopback:
 //
 //   browser ──> static server :8080 ──/stream/*──> Flask backend :5000 ──> mock LLM :8787/v1
+//                                    └─/ai-sdk-useChat/api/*──> Flask backend --format ai-sdk ─┘
 //               (examples/, dist/, the built Vite app)                    (or OPENAI_BASE_URL)
 //
 // Builds the SDK (rollup) and the Vite app, makes the Python venv, starts the
@@ -33,7 +34,7 @@ import { REPO_ROOT, startStaticServer } from './static-server.mjs'
 const HOST = '127.0.0.1'
 const USAGE = `usage: npm run demo [-- --check] [-- --no-build] [-- --forward-faults]
   --check           start everything, stream one answer through the static server's proxy, print OK and exit
-  --no-build        skip the rollup and vite builds (use what dist/, examples/app/dist/ and examples/react-chat/dist/ hold)
+  --no-build        skip the rollup and vite builds (use what dist/ and the examples' dist/ folders hold)
   --forward-faults  pass x-mock-* request headers from the browser on to the mock LLM (off: only MOCK_FAULTS sets them)
   --cross-origin    also serve the pages on a second port (DEMO_PAGE_PORT) that call the Flask backend directly,
                     from another origin, with the backend's ALLOWED_ORIGINS set to that page's origin
@@ -109,16 +110,24 @@ async function buildAll() {
   const started = Date.now()
   say('building the SDK (rollup) and the Vite app...')
   await run(process.execPath, [join(REPO_ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', 'rollup.config.mjs', '--silent'], 'rollup build')
-  for (const app of ['examples/app', 'examples/react-chat'])
-    await run(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', app, '--logLevel', 'warn'], `vite build ${app}`)
+  // The three apps build side by side: most of each build waits on its own files.
+  await Promise.all(
+    ['examples/app', 'examples/react-chat', 'examples/ai-sdk-useChat'].map((app) =>
+      run(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', app, '--logLevel', 'warn'], `vite build ${app}`),
+    ),
+  )
   say(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }
 
-/** Start examples/flask-backend/app.py; resolves with its URL once it prints LISTENING. */
-async function startFlask(python, preferredPort, upstream, allowedOrigin) {
+/**
+ * Start examples/flask-backend/app.py; resolves with its URL once it prints
+ * LISTENING. `extraEnv`: settings of this backend (the AI SDK's useChat gets
+ * one of its own, `SSE_FORMAT=ai-sdk`, resumable).
+ */
+async function startFlask(python, preferredPort, upstream, allowedOrigin, extraEnv = {}, label = 'flask') {
   const portArg = await freeOr0(preferredPort)
   if (portArg !== preferredPort) say(`port ${preferredPort} is taken; the Flask backend uses a free one`)
-  const env = { ...process.env, PYTHONUNBUFFERED: '1' }
+  const env = { ...process.env, PYTHONUNBUFFERED: '1', ...extraEnv }
   // The backend's CORS setting: off unless a page on another origin must call it.
   if (allowedOrigin) env.ALLOWED_ORIGINS = allowedOrigin
   // Fault knobs reach the mock as x-mock-* headers, which Flask forwards only when told to.
@@ -135,7 +144,7 @@ async function startFlask(python, preferredPort, upstream, allowedOrigin) {
   child.stderr.on('data', (s) => {
     log += s
     // Werkzeug's request log is the interesting part of a demo; in --check only on failure.
-    if (!check) for (const line of s.split('\n')) if (line.trim()) console.error(`[flask] ${line}`)
+    if (!check) for (const line of s.split('\n')) if (line.trim()) console.error(`[${label}] ${line}`)
   })
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
   stops.push(async () => {
@@ -198,7 +207,15 @@ async function corsCheck(pageOrigin, apiUrl) {
 async function selfCheck(webUrl, flaskUrl, mocked) {
   const sdk = await import(pathToFileURL(join(REPO_ROOT, 'dist', 'index.js')).href)
   const client = sdk.createClient({ baseUrl: webUrl, timeouts: { idle: 30_000 } })
-  for (const path of ['/', '/examples/script-tag.html', '/app/', '/react-chat/', '/dist/llm-sse-client.umd.min.js', '/dist/llm-sse-client-dom.umd.min.js']) {
+  for (const path of [
+    '/',
+    '/examples/script-tag.html',
+    '/app/',
+    '/react-chat/',
+    '/ai-sdk-useChat/',
+    '/dist/llm-sse-client.umd.min.js',
+    '/dist/llm-sse-client-dom.umd.min.js',
+  ]) {
     const res = await fetch(webUrl + path)
     await res.arrayBuffer()
     if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}`)
@@ -221,6 +238,14 @@ async function selfCheck(webUrl, flaskUrl, mocked) {
   if (chat.status !== 'completed' || (mocked && chat.toolCalls[0]?.function.name !== 'get_time'))
     throw new Error(`POST /api/chat: status ${chat.status}, tool calls ${JSON.stringify(chat.toolCalls)}${chat.error ? `: ${chat.error.message}` : ''}`)
   console.log(`OK POST /api/chat through ${webUrl}: ${chat.toolCalls.map((c) => c.function.name).join(', ') || 'no'} tool call, ${chat.counts.tokens} tokens`)
+  // The useChat page's backend: the AI SDK's request body in, its UI-message stream out.
+  const useChat = await client.post('/ai-sdk-useChat/api/chat', {
+    json: { id: 'demo-check', trigger: 'submit-message', messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: prompt }] }] },
+    dialect: 'ai-sdk',
+  }).result
+  if (useChat.status !== 'completed' || !useChat.text)
+    throw new Error(`POST /ai-sdk-useChat/api/chat: status ${useChat.status}${useChat.error ? `: ${useChat.error.message}` : ''}`)
+  console.log(`OK POST /ai-sdk-useChat/api/chat through ${webUrl}: the AI SDK's UI-message stream, ${useChat.counts.tokens} tokens`)
   const stats = await (await fetch(`${flaskUrl}/__stats`)).json()
   if (stats.requests['/stream/post'] !== 1 || stats.requests['/stream/get'] !== 1 || stats.requests['/api/chat'] !== 1 || stats.completed !== 3)
     throw new Error(`the Flask backend counted ${JSON.stringify(stats)}, expected one request per route, all completed`)
@@ -290,10 +315,12 @@ async function main() {
   const pages = crossOrigin ? await withPortFallback('cross-origin page server', ports.page, (p) => startStaticServer({ port: p, host: HOST })) : undefined
   if (pages) stops.push(() => pages.close())
   const flask = await startFlask(python, ports.flask, mockUrl ? `${mockUrl}/v1` : undefined, pages?.url)
+  // The AI SDK's useChat page has a backend of its own: the same app in the AI SDK's format, resumable (in memory).
+  const useChatFlask = await startFlask(python, 0, mockUrl ? `${mockUrl}/v1` : undefined, undefined, { SSE_FORMAT: 'ai-sdk', RESUMABLE: '1' }, 'flask ai-sdk')
   const faults = mockUrl ? mockFaults() : {}
   const proxyHeaders = Object.fromEntries(Object.entries(faults).map(([k, v]) => [`x-mock-${k}`, v]))
   const web = await withPortFallback('static server', ports.web, (p) =>
-    startStaticServer({ port: p, host: HOST, backend: flask.url, proxyHeaders, forwardFaultHeaders: forwardFaults }),
+    startStaticServer({ port: p, host: HOST, backend: flask.url, useChatBackend: useChatFlask.url, proxyHeaders, forwardFaultHeaders: forwardFaults }),
   )
   stops.push(() => web.close())
 
@@ -314,6 +341,7 @@ async function main() {
     ['Script tag', `${web.url}/examples/script-tag.html`],
     ['Vite app', `${web.url}/app/`],
     ['React chat', `${web.url}/react-chat/`],
+    ['AI SDK useChat', `${web.url}/ai-sdk-useChat/  (@ai-sdk/react against ${useChatFlask.url}, --format ai-sdk)`],
     ...(pages
       ? [
           ['Cross-origin', `${pages.url}/examples/script-tag.html?api=${flask.url}`],
@@ -326,7 +354,7 @@ async function main() {
       mockUrl ? `${mockUrl}/v1  (mock, MOCK_FAULTS='${new URLSearchParams(faults)}')` : `${realLlm}  (model ${process.env.LLM_MODEL || 'deepseek-r1:14b'})`,
     ],
   ]
-  console.log(['', 'llm-sse-client demo', ...rows.map(([k, v]) => `  ${k.padEnd(14)} ${v}`), '', 'Ctrl-C stops everything.', ''].join('\n'))
+  console.log(['', 'llm-sse-client demo', ...rows.map(([k, v]) => `  ${k.padEnd(15)} ${v}`), '', 'Ctrl-C stops everything.', ''].join('\n'))
 }
 
 main().catch((error) => {

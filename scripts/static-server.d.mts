@@ -12,6 +12,13 @@ export interface StaticServerOptions {
   appDir?: string | undefined
   /** The built React chat example, served under /react-chat/. @default `<root>/examples/react-chat/dist` */
   reactChatDir?: string | undefined
+  /** The built AI SDK useChat example, served under /ai-sdk-useChat/. @default `<root>/examples/ai-sdk-useChat/dist` */
+  useChatDir?: string | undefined
+  /**
+   * A backend in `--format ai-sdk` for that page: `/ai-sdk-useChat/api/*`
+   * is forwarded there as `/api/*`. @default none
+   */
+  useChatBackend?: string | undefined
   /** Served under /dist/ (the UMD builds). @default `<root>/dist` */
   distDir?: string | undefined
   /**

@@ -37,6 +37,8 @@ const TYPES = {
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the
 // message: Werkzeug's `Connection: close` must not close the browser's socket.
+const USE_CHAT = '/ai-sdk-useChat'
+const USE_CHAT_API = `${USE_CHAT}/api/`
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host'])
 
 /**
@@ -49,11 +51,15 @@ export async function startStaticServer(options = {}) {
   const root = options.root ?? REPO_ROOT
   const appDir = options.appDir ?? join(root, 'examples', 'app', 'dist')
   const reactChatDir = options.reactChatDir ?? join(root, 'examples', 'react-chat', 'dist')
+  const useChatDir = options.useChatDir ?? join(root, 'examples', 'ai-sdk-useChat', 'dist')
   const distDir = options.distDir ?? join(root, 'dist')
   let proxyHeaders = options.proxyHeaders ?? {}
   const proxyPrefixes = options.proxy ?? ['/stream/', '/api/']
   const csp = options.csp === undefined ? STRICT_CSP : options.csp
   let backend = options.backend
+  // The AI SDK's useChat page speaks to a backend in `--format ai-sdk`: its
+  // own `/ai-sdk-useChat/api/*`, forwarded there as `/api/*`.
+  const useChatBackend = options.useChatBackend
   const forwardFaultHeaders = options.forwardFaultHeaders === true
   // No keep-alive towards the backend: Werkzeug closes every connection
   // anyway, and a pooled socket it already closed would fail the next request.
@@ -65,6 +71,7 @@ export async function startStaticServer(options = {}) {
     { prefix: '/examples/', dir: join(root, 'examples'), only: /^[\w.-]+\.(html|js|css|md)$/ },
     { prefix: '/app/', dir: appDir, spa: true },
     { prefix: '/react-chat/', dir: reactChatDir, spa: true },
+    { prefix: '/ai-sdk-useChat/', dir: useChatDir, spa: true },
   ]
 
   const server = createServer((req, res) => {
@@ -82,11 +89,13 @@ export async function startStaticServer(options = {}) {
   function route(req, res) {
     const url = requestPath(req.url)
     if (!url) return send(res, 400, 'Bad request target')
+    if (useChatBackend && url.pathname.startsWith(USE_CHAT_API)) return proxy(req, res, url, useChatBackend, url.pathname.slice(USE_CHAT.length))
     if (backend && proxyPrefixes.some((p) => url.pathname.startsWith(p))) return proxy(req, res, url)
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed')
     if (url.pathname === '/') return sendHtml(res, indexPage())
     if (url.pathname === '/app') return redirect(res, '/app/' + url.search)
     if (url.pathname === '/react-chat') return redirect(res, '/react-chat/' + url.search)
+    if (url.pathname === '/ai-sdk-useChat') return redirect(res, '/ai-sdk-useChat/' + url.search)
     for (const m of mounts) if (url.pathname.startsWith(m.prefix)) return serveFile(req, res, m, url.pathname.slice(m.prefix.length))
     send(res, 404, 'Not found')
   }
@@ -121,13 +130,13 @@ export async function startStaticServer(options = {}) {
     createReadStream(path).pipe(res)
   }
 
-  function proxy(req, res, url) {
+  function proxy(req, res, url, to = backend, path = url.pathname) {
     // Only the path and query of the request reach the backend: its origin
     // comes from `backend` alone, so no request target can point the proxy
     // at another host.
-    const base = new URL(backend)
+    const base = new URL(to)
     const target = new URL(base.origin)
-    target.pathname = url.pathname
+    target.pathname = path
     target.search = url.search
     if (target.origin !== base.origin) return send(res, 400, 'Bad request target')
     const headers = {}
@@ -161,7 +170,7 @@ export async function startStaticServer(options = {}) {
       if (res.headersSent) res.destroy()
       else {
         // The backend's address and the socket error are for the operator, not for the page.
-        console.error(`static-server: the backend at ${backend} is not reachable (${error.message})`)
+        console.error(`static-server: the backend at ${to} is not reachable (${error.message})`)
         send(res, 502, 'Bad gateway: the backend is not reachable.')
       }
     })
@@ -261,6 +270,7 @@ function indexPage() {
 <ul class="links">
 <li><a href="/examples/script-tag.html">Script tag</a>: the UMD build, GET (EventSource) and POST (fetch), one answer.</li>
 <li><a href="/app/">Vite + TypeScript app</a>: a chat with history, Stop and Retry.</li>
+<li><a href="/ai-sdk-useChat/">AI SDK useChat</a>: the AI SDK's own <code>useChat</code> (<code>@ai-sdk/react</code>, unmodified) against the Python kit in <code>--format ai-sdk</code>: reasoning, a server-side tool call, Stop, and an answer that survives a reload.</li>
 <li><a href="/react-chat/">React chat</a>: <code>useChat</code> with Markdown answers, tool calls as cards, attachments, Stop, Regenerate, Edit (with the versions kept), Retry and history kept across reloads.</li>
 </ul>
 <p class="note">Streams go to <code>/stream/get</code>, <code>/stream/post</code> and <code>/api/chat</code> on this origin, proxied to the Flask backend.</p>
