@@ -261,6 +261,16 @@ function mockFaults() {
   return Object.fromEntries(new URLSearchParams(raw))
 }
 
+/**
+ * The mock as the React chat's page-tools backend calls it (directly, not
+ * through Flask): the MOCK_FAULTS knobs go in its path, as the page's
+ * client can only be given a base URL.
+ */
+function pageLlm(mockUrl, faults) {
+  const knobs = new URLSearchParams(faults).toString()
+  return knobs ? `${mockUrl}/_/${encodeURIComponent(knobs)}` : mockUrl
+}
+
 async function shutdown(code) {
   if (stopping) return stopping
   stopping = (async () => {
@@ -340,7 +350,8 @@ async function main() {
     ['Examples', `${web.url}/`],
     ['Script tag', `${web.url}/examples/script-tag.html`],
     ['Vite app', `${web.url}/app/`],
-    ['React chat', `${web.url}/react-chat/`],
+    ['React chat', `${web.url}/react-chat/?backend=tools${mockUrl ? `&llm=${encodeURIComponent(pageLlm(mockUrl, faults))}` : ''}`],
+    ['', 'pick the backend in its header: the tutorial route, /api/chat (server tool), or the mock LLM with a page tool'],
     ['AI SDK useChat', `${web.url}/ai-sdk-useChat/  (@ai-sdk/react against ${useChatFlask.url}, --format ai-sdk)`],
     ...(pages
       ? [

@@ -16,7 +16,16 @@ export interface ChatMock {
   posts(): number
   /** The seed POST route with the mock's fault knobs in the query. */
   seedRequest(knobs?: Record<string, string>): ChatOptions['request']
+  /** Generations the mock's OpenAI route made since the last reset (each tool step is one). */
+  completions(): number
+  /** Chat options for the mock's OpenAI route through the default request (OpenAI messages, `tools`), streamed. */
+  openai(tools?: ChatOptions['tools'], knobs?: string): ChatOptions
 }
+
+/** A 1×1 PNG, as a page's file input would give it. */
+export const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (c) =>
+  c.charCodeAt(0),
+)
 
 /**
  * Start the mock before the file's tests and close it after; after each test
@@ -47,5 +56,14 @@ export function useChatMock(unmount?: () => void): ChatMock {
     seedRequest:
       (knobs = {}) =>
       (m) => ({ path: '/stream/post', json: { prompt: m[m.length - 1]!.text }, query: knobs }),
+    completions: () => mock().stats().requests['/v1/chat/completions'] ?? 0,
+    // Knobs go in the path (`/_/delay=5/v1`): the default request has no query of its own.
+    openai: (tools, knobs) => ({
+      client: { baseUrl: knobs ? `${mock().url}/_/${knobs}` : mock().url },
+      api: '/v1/chat/completions',
+      body: { stream: true },
+      tools,
+      maxSteps: 3,
+    }),
   }
 }

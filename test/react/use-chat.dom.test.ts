@@ -11,9 +11,9 @@ import { expectedText } from '../../src/mock/index.js'
 import { useChat, useStream } from '../../src/react/index.js'
 import type { UseChatOptions, UseChatResult } from '../../src/react/index.js'
 import { until } from '../helpers/eventually.js'
-import { useChatMock } from '../helpers/chat-mock.js'
+import { PNG, useChatMock } from '../helpers/chat-mock.js'
 
-const { mock, posts, seedRequest } = useChatMock(cleanup)
+const { mock, posts, seedRequest, completions, openai } = useChatMock(cleanup)
 
 const strict = (node: ReactNode) => render(h(StrictMode, null, node))
 
@@ -208,4 +208,115 @@ test('the hook exposes the tool and branch methods: approve() continues the loop
   expect(r.branches(r.messages[1]!.id)).toEqual({ index: 1, count: 2 })
   act(() => r.switchBranch(r.messages[1]!.id, 0))
   expect(r.messages[1]).toBe(first)
+})
+
+/** Every message with its parts: tool calls with their state and Approve/Deny buttons, files by media type. */
+function PartsView({ options, expose }: { options: UseChatOptions; expose?: (r: UseChatResult) => void }) {
+  const chat = useChat(options)
+  expose?.(chat)
+  return h(
+    'div',
+    null,
+    chat.messages.map((m) =>
+      h(
+        'section',
+        { key: m.id, 'data-role': m.role, 'data-status': m.status },
+        m.parts.map((p, i) =>
+          p.type === 'tool-call'
+            ? h(
+                'p',
+                { key: i, 'data-tool': p.name, 'data-state': p.state },
+                h('button', { onClick: () => chat.approve(p.id) }, 'Approve'),
+                h('button', { onClick: () => chat.deny(p.id, 'not now') }, 'Deny'),
+              )
+            : p.type === 'file'
+              ? h('img', { key: i, alt: p.name, 'data-media-type': p.mediaType })
+              : h('span', { key: i, 'data-part': p.type }, p.type === 'text' || p.type === 'reasoning' ? p.text : ''),
+        ),
+      ),
+    ),
+    h('output', { 'data-testid': 'status' }, chat.status),
+  )
+}
+
+const toolState = () => document.querySelector('[data-tool]')?.getAttribute('data-state')
+const lastText = () => Array.from(document.querySelectorAll('section[data-role="assistant"]:last-of-type [data-part="text"]'), (e) => e.textContent).join('')
+
+test('approve from a click runs the tool and sends its result back in exactly one follow-up generation', async () => {
+  const runs: unknown[] = []
+  const tools = { lookup: { needsApproval: true, execute: (input: unknown) => (runs.push(input), { found: 3 }) } }
+  let hook!: UseChatResult
+  strict(h(PartsView, { options: openai(tools), expose: (r) => (hook = r) }))
+  await act(async () => void hook.send('What is SSE?'))
+  await waitFor(() => expect(toolState()).toBe('awaiting-approval'))
+  expect(screen.getByTestId('status').textContent).toBe('idle')
+  expect(runs).toEqual([])
+  expect(completions()).toBe(1)
+  fireEvent.click(screen.getByText('Approve'))
+  await waitFor(() => expect(lastText()).toBe(expectedText('What is SSE?')), { timeout: 10_000 })
+  expect(toolState()).toBe('output-available')
+  expect(runs).toEqual([{ query: 'What is SSE?' }])
+  expect(screen.getByTestId('status').textContent).toBe('idle')
+  expect(completions()).toBe(2)
+})
+
+test('deny from a click never runs the tool; the model is told in one follow-up generation', async () => {
+  let ran = false
+  let hook!: UseChatResult
+  strict(h(PartsView, { options: openai({ lookup: { needsApproval: true, execute: () => (ran = true) } }), expose: (r) => (hook = r) }))
+  await act(async () => void hook.send('Delete everything'))
+  await waitFor(() => expect(toolState()).toBe('awaiting-approval'))
+  fireEvent.click(screen.getByText('Deny'))
+  await waitFor(() => expect(lastText()).toBe(expectedText('Delete everything')), { timeout: 10_000 })
+  expect(toolState()).toBe('denied')
+  const call = hook.messages.flatMap((m) => m.parts).find((p) => p.type === 'tool-call')
+  expect(call).toMatchObject({ state: 'denied', errorText: expect.stringContaining('not now') })
+  expect(ran).toBe(false)
+  expect(completions()).toBe(2)
+})
+
+test('addToolResult answers a tool without execute: the output is shown and sent back once', async () => {
+  let hook!: UseChatResult
+  strict(h(PartsView, { options: openai({ pick_color: { description: 'Ask the user for a color' } }), expose: (r) => (hook = r) }))
+  await act(async () => void hook.send('Pick a color'))
+  await waitFor(() => expect(toolState()).toBe('input-available'))
+  const call = hook.messages.flatMap((m) => m.parts).find((p) => p.type === 'tool-call')!
+  expect(completions()).toBe(1)
+  await act(async () => hook.addToolResult((call as { id: string }).id, { color: 'teal' }))
+  await waitFor(() => expect(lastText()).toBe(expectedText('Pick a color')), { timeout: 10_000 })
+  expect(hook.messages.flatMap((m) => m.parts).find((p) => p.type === 'tool-call')).toMatchObject({ state: 'output-available', output: { color: 'teal' } })
+  expect(completions()).toBe(2)
+})
+
+test('send with a file: the image is a part of the question and the answer comes back in one request', async () => {
+  let hook!: UseChatResult
+  strict(h(PartsView, { options: openai(), expose: (r) => (hook = r) }))
+  await act(async () => void hook.send({ text: 'What is in this picture?', files: [new File([PNG], 'dot.png', { type: 'image/png' })] }))
+  await waitFor(() => expect(lastText()).toBe(expectedText('What is in this picture?')), { timeout: 10_000 })
+  expect(screen.getByAltText('dot.png').getAttribute('data-media-type')).toBe('image/png')
+  expect(hook.messages[0]!.parts).toContainEqual(expect.objectContaining({ type: 'file', mediaType: 'image/png', name: 'dot.png' }))
+  expect(completions()).toBe(1)
+})
+
+test('branches: regenerate and edit keep the old versions, switchBranch shows them again without a request', async () => {
+  let hook!: UseChatResult
+  strict(h(PartsView, { options: { client: { baseUrl: mock().url }, request: seedRequest() }, expose: (r) => (hook = r) }))
+  await act(async () => void (await hook.send('Hello there')))
+  const first = hook.messages[1]!
+  await act(async () => void (await hook.regenerate()))
+  const second = hook.messages[1]!
+  expect(second.id).not.toBe(first.id)
+  expect(hook.branches(second.id)).toEqual({ index: 1, count: 2 })
+  act(() => hook.switchBranch(second.id, 0))
+  expect(hook.messages[1]).toBe(first)
+  expect(hook.branches(first.id)).toEqual({ index: 0, count: 2 })
+
+  await act(async () => void (await hook.edit(hook.messages[0]!.id, 'Hello again')))
+  const edited = hook.messages[0]!
+  expect(edited.text).toBe('Hello again')
+  expect(hook.branches(edited.id)).toEqual({ index: 1, count: 2 })
+  act(() => hook.switchBranch(edited.id, 0))
+  expect(hook.messages.map((m) => m.text)).toEqual(['Hello there', first.text])
+  expect(document.querySelectorAll('section').length).toBe(2)
+  expect(posts()).toBe(3)
 })

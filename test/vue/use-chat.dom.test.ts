@@ -9,9 +9,9 @@ import { expectedText } from '../../src/mock/index.js'
 import { useChat } from '../../src/vue/index.js'
 import type { UseChatOptions, UseChatResult } from '../../src/vue/index.js'
 import { eventually, until } from '../helpers/eventually.js'
-import { useChatMock } from '../helpers/chat-mock.js'
+import { PNG, useChatMock } from '../helpers/chat-mock.js'
 
-const { mock, posts, seedRequest } = useChatMock()
+const { mock, posts, seedRequest, completions, openai } = useChatMock()
 
 function chatView(options: UseChatOptions) {
   let hook!: UseChatResult
@@ -113,5 +113,60 @@ test('the composable exposes the tool and branch methods: deny() continues the l
   expect(hook().messages.value[1]).toBe(first)
   await nextTick()
   expect(wrapper.find('li[data-role="assistant"]').element.textContent).toBe(expectedText('Hello there'))
+  wrapper.unmount()
+})
+
+/** The tool-call parts of every message, in order. */
+const calls = (hook: UseChatResult) => hook.messages.value.flatMap((m) => m.parts).filter((p) => p.type === 'tool-call')
+/** The text of the last answer. */
+const answerText = (hook: UseChatResult) => hook.messages.value[hook.messages.value.length - 1]!.text
+
+test('approve and deny continue the tool loop with exactly one follow-up generation each; the refs follow every state', async () => {
+  const runs: unknown[] = []
+  const { wrapper, hook } = chatView(openai({ lookup: { needsApproval: true, execute: (input: unknown) => (runs.push(input), { found: 1 }) } }))
+  await hook().send('First question')
+  expect(calls(hook()).map((c) => c.state)).toEqual(['awaiting-approval'])
+  expect(hook().status.value).toBe('idle')
+  hook().approve(calls(hook())[0]!.id)
+  await eventually(() => answerText(hook()).endsWith(expectedText('First question')), 10_000)
+  expect(calls(hook()).map((c) => c.state)).toEqual(['output-available'])
+  expect(runs).toEqual([{ query: 'First question' }])
+  expect(completions()).toBe(2)
+
+  await hook().send('Second question')
+  expect(calls(hook()).map((c) => c.state)).toEqual(['output-available', 'awaiting-approval'])
+  hook().deny(calls(hook())[1]!.id, 'no')
+  await eventually(() => answerText(hook()).endsWith(expectedText('Second question')), 10_000)
+  expect(calls(hook()).map((c) => c.state)).toEqual(['output-available', 'denied'])
+  expect(runs).toHaveLength(1)
+  expect(completions()).toBe(4)
+  await nextTick()
+  expect(wrapper.findAll('li[data-role="assistant"]').at(-1)!.attributes('data-status')).toBe('completed')
+  wrapper.unmount()
+})
+
+test('addToolResult answers a tool without execute, and send() takes files: the image is a part of the question', async () => {
+  const { wrapper, hook } = chatView(openai({ pick_color: {} }))
+  await hook().send({ text: 'Which color is this?', files: [new File([PNG], 'dot.png', { type: 'image/png' })] })
+  expect(hook().messages.value[0]!.parts).toContainEqual(expect.objectContaining({ type: 'file', mediaType: 'image/png', name: 'dot.png' }))
+  expect(calls(hook()).map((c) => c.state)).toEqual(['input-available'])
+  hook().addToolResult(calls(hook())[0]!.id, { color: 'teal' })
+  await eventually(() => answerText(hook()).endsWith(expectedText('Which color is this?')), 10_000)
+  expect(calls(hook())[0]).toMatchObject({ state: 'output-available', output: { color: 'teal' } })
+  expect(completions()).toBe(2)
+  wrapper.unmount()
+})
+
+test('branches and switchBranch: a regenerated answer keeps the old one, and switching back shows it without a request', async () => {
+  const { wrapper, hook } = chatView({ client: { baseUrl: mock().url }, request: seedRequest() })
+  const first = await hook().send('Hello Vue')
+  const second = (await hook().regenerate())!
+  expect(hook().branches(second.id)).toEqual({ index: 1, count: 2 })
+  hook().switchBranch(second.id, 0)
+  expect(hook().messages.value[1]).toBe(first)
+  await nextTick()
+  expect(wrapper.findAll('li[data-role="assistant"]')).toHaveLength(1)
+  expect(hook().branches(first.id)).toEqual({ index: 0, count: 2 })
+  expect(posts()).toBe(2)
   wrapper.unmount()
 })

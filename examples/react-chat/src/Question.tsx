@@ -1,10 +1,23 @@
-// A question; Edit turns it into a text field, and saving asks the edited
-// question instead (what followed is dropped from the current path).
+// A question with its attachments; Edit turns it into a text field, and
+// saving asks the edited question instead. The earlier version stays: the
+// arrows flip between versions (and what followed each).
 
 import { memo, useEffect, useRef, useState } from 'react'
 import type { ChatMessage } from 'llm-sse-client/chat'
+import { Branches } from './Branches.js'
+import { Files } from './Files.js'
 
-export const Question = memo(function Question(props: { message: ChatMessage; disabled: boolean; onEdit: (id: string, text: string) => unknown }) {
+export interface QuestionProps {
+  message: ChatMessage
+  disabled: boolean
+  /** This question's place among its versions (edits). */
+  branch: number
+  branches: number
+  onEdit: (id: string, text: string) => unknown
+  onSwitch: (id: string, index: number) => unknown
+}
+
+export const Question = memo(function Question(props: QuestionProps) {
   const { message, disabled, onEdit } = props
   const [editing, setEditing] = useState<string | undefined>(undefined)
   const box = useRef<HTMLTextAreaElement>(null)
@@ -42,10 +55,14 @@ export const Question = memo(function Question(props: { message: ChatMessage; di
     )
   return (
     <article className="turn user" aria-label="Question">
+      <Files parts={message.parts} />
       <div className="text">{message.text}</div>
-      <button type="button" className="edit ghost" disabled={disabled} onClick={() => setEditing(message.text)}>
-        Edit
-      </button>
+      <div className="actions">
+        <Branches id={message.id} index={props.branch} count={props.branches} disabled={disabled} onSwitch={props.onSwitch} />
+        <button type="button" className="edit ghost" disabled={disabled} onClick={() => setEditing(message.text)}>
+          Edit
+        </button>
+      </div>
     </article>
   )
 })
