@@ -80,7 +80,7 @@ test('three turns, each answer exact; a reload shows the same history without a 
   expect(stack.pageErrors).toEqual([])
 })
 
-test('Stop keeps the partial answer; Regenerate replaces it; editing a question drops what followed; one request each', async () => {
+test('Stop keeps the partial answer; Regenerate and editing a question show the new version; one request each', async () => {
   const story = 'Tell me a long story'
   stack.faults({ delay: 40 })
   await send(story)
