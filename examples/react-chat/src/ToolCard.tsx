@@ -36,9 +36,8 @@ export const ToolCard = memo(function ToolCard(props: { part: ToolCallPart; onAp
     <section className="tool" data-state={state} aria-label={`Tool call ${part.name}`} tabIndex={-1} ref={card}>
       <header className="tool-head">
         <span className="tool-name">{part.name || 'tool'}</span>
-        <span className="tool-state" role="status">
-          {STATES[state]}
-        </span>
+        {/* The log around it is a live region already: no role of its own, or it would be announced twice. */}
+        <span className="tool-state">{STATES[state]}</span>
       </header>
       <div className="tool-label">Input</div>
       <pre className="tool-input">{part.input !== undefined ? show(part.input) : part.inputText}</pre>
@@ -58,11 +57,7 @@ export const ToolCard = memo(function ToolCard(props: { part: ToolCallPart; onAp
           <pre className="tool-output">{show(part.output)}</pre>
         </>
       )}
-      {(state === 'output-error' || state === 'denied') && part.errorText && (
-        <p className="tool-error" role="alert">
-          {part.errorText}
-        </p>
-      )}
+      {(state === 'output-error' || state === 'denied') && part.errorText && <p className="tool-error">{part.errorText}</p>}
     </section>
   )
 })
