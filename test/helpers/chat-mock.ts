@@ -22,10 +22,17 @@ export interface ChatMock {
   openai(tools?: ChatOptions['tools'], knobs?: string): ChatOptions
 }
 
-/** A 1×1 PNG, as a page's file input would give it. */
-export const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (c) =>
-  c.charCodeAt(0),
-)
+const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
+
+/** A 1×1 PNG, the bytes a page's file input would give. */
+export const PNG = Uint8Array.from(atob(PNG_BASE64), (c) => c.charCodeAt(0))
+
+/**
+ * The same PNG as `send({ files })` takes it without a `File`: jsdom's
+ * `File` has no `arrayBuffer()`, so the hook tests send this, and the
+ * Chromium e2e a real file from a file input.
+ */
+export const PNG_FILE = { mediaType: 'image/png', data: PNG_BASE64, name: 'dot.png' }
 
 /**
  * Start the mock before the file's tests and close it after; after each test

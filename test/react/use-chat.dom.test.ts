@@ -11,7 +11,7 @@ import { expectedText } from '../../src/mock/index.js'
 import { useChat, useStream } from '../../src/react/index.js'
 import type { UseChatOptions, UseChatResult } from '../../src/react/index.js'
 import { until } from '../helpers/eventually.js'
-import { PNG, useChatMock } from '../helpers/chat-mock.js'
+import { PNG_FILE, useChatMock } from '../helpers/chat-mock.js'
 
 const { mock, posts, seedRequest, completions, openai } = useChatMock(cleanup)
 
@@ -291,7 +291,7 @@ test('addToolResult answers a tool without execute: the output is shown and sent
 test('send with a file: the image is a part of the question and the answer comes back in one request', async () => {
   let hook!: UseChatResult
   strict(h(PartsView, { options: openai(), expose: (r) => (hook = r) }))
-  await act(async () => void hook.send({ text: 'What is in this picture?', files: [new File([PNG], 'dot.png', { type: 'image/png' })] }))
+  await act(async () => void hook.send({ text: 'What is in this picture?', files: [PNG_FILE] }))
   await waitFor(() => expect(lastText()).toBe(expectedText('What is in this picture?')))
   expect(screen.getByAltText('dot.png').getAttribute('data-media-type')).toBe('image/png')
   expect(hook.messages[0]!.parts).toContainEqual(expect.objectContaining({ type: 'file', mediaType: 'image/png', name: 'dot.png' }))

@@ -9,7 +9,7 @@ import { expectedText } from '../../src/mock/index.js'
 import { useChat } from '../../src/vue/index.js'
 import type { UseChatOptions, UseChatResult } from '../../src/vue/index.js'
 import { eventually, until } from '../helpers/eventually.js'
-import { PNG, useChatMock } from '../helpers/chat-mock.js'
+import { PNG_FILE, useChatMock } from '../helpers/chat-mock.js'
 
 const { mock, posts, seedRequest, completions, openai } = useChatMock()
 
@@ -147,7 +147,7 @@ test('approve and deny continue the tool loop with exactly one follow-up generat
 
 test('addToolResult answers a tool without execute, and send() takes files: the image is a part of the question', async () => {
   const { wrapper, hook } = chatView(openai({ pick_color: {} }))
-  await hook().send({ text: 'Which color is this?', files: [new File([PNG], 'dot.png', { type: 'image/png' })] })
+  await hook().send({ text: 'Which color is this?', files: [PNG_FILE] })
   expect(hook().messages.value[0]!.parts).toContainEqual(expect.objectContaining({ type: 'file', mediaType: 'image/png', name: 'dot.png' }))
   expect(calls(hook()).map((c) => c.state)).toEqual(['input-available'])
   hook().addToolResult(calls(hook())[0]!.id, { color: 'teal' })
