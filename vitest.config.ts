@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config'
 
 // Three projects: pure/Node tests, jsdom tests (`*.dom.test.ts`), and the
 // real-browser tests under test/e2e (they start Chromium and servers, so
-// they run one file at a time).
+// they run one file at a time). A test waits for conditions, never a fixed
+// time; the 30 s cap only keeps a loaded two-core machine from failing a
+// test that is merely slow (vitest's default is 5 s).
 export default defineConfig({
   test: {
     projects: [
@@ -11,6 +13,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/**/*.test.ts'],
+          testTimeout: 30_000,
           exclude: ['test/**/*.dom.test.ts', 'test/e2e/**'],
         },
       },
@@ -19,6 +22,7 @@ export default defineConfig({
           name: 'jsdom',
           environment: 'jsdom',
           include: ['test/**/*.dom.test.ts'],
+          testTimeout: 30_000,
           setupFiles: ['test/helpers/dom-setup.ts'],
         },
       },
