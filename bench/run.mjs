@@ -21,6 +21,7 @@ import { markdown, markdownReport, markdownTargets } from './sections/markdown.m
 import { pipeline, pipelineReport, pipelineTargets } from './sections/pipeline.mjs'
 import { render, renderReport, renderTargets } from './sections/render.mjs'
 import { resumable, resumableReport, resumableTargets } from './sections/resumable.mjs'
+import { scale, scaleReport, scaleTargets } from './sections/scale.mjs'
 import { scaling, scalingReport, scalingTargets } from './sections/scaling.mjs'
 import { size, sizeReport, sizeTargets } from './sections/size.mjs'
 
@@ -32,7 +33,7 @@ const only = argv
   ?.slice(7)
   .split(',')
 if (argv.includes('--help')) {
-  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,chat,markdown,resumable,hostile]')
+  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,chat,markdown,resumable,scale,hostile]')
   process.exit(0)
 }
 
@@ -54,6 +55,7 @@ const SECTIONS = [
   ['chat', chat, chatReport, chatTargets],
   ['markdown', markdown, markdownReport, markdownTargets],
   ['resumable', resumable, resumableReport, resumableTargets],
+  ['scale', scale, scaleReport, scaleTargets],
   ['hostile', hostile, hostileReport, hostileTargets],
 ]
 

@@ -11,14 +11,15 @@ import { fmt, mdTable } from '../lib/measure.mjs'
 
 const GENERATIONS = '/v1/chat/completions'
 
-function runPython(python, args) {
+/** Run `bench/<script>` with the venv's python; its last stdout line is the JSON result. */
+export function runPython(python, args, script = 'resumable.py', timeoutMs = 600_000) {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [join(root, 'bench', 'resumable.py'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(python, [join(root, 'bench', script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d))
     child.stderr.setEncoding('utf8').on('data', (d) => (err = (err + d).slice(-4000)))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
@@ -26,7 +27,7 @@ function runPython(python, args) {
         if (code !== 0) throw new Error(`exit ${code}`)
         resolve(JSON.parse(out.trim().split('\n').pop() ?? ''))
       } catch (error) {
-        reject(new Error(`bench/resumable.py ${args.join(' ')} failed: ${error.message}\n${err}`))
+        reject(new Error(`bench/${script} ${args.join(' ')} failed: ${error.message}\n${err}`))
       }
     })
   })

@@ -88,3 +88,15 @@ def test_the_async_runner_on_a_cluster(redis_cluster: RedisCluster) -> None:  # 
         await reader.close()
 
     asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def test_store_from_env_picks_the_cluster_client_with_redis_cluster(redis_cluster: RedisCluster) -> None:  # noqa: F811
+    from llm_sse.resume import async_store_from_env, store_from_env
+
+    env = {'REDIS_URL': redis_cluster.url, 'REDIS_CLUSTER': '1'}
+    store = store_from_env(env)
+    assert isinstance(store, RedisStore)
+    assert type(store.client).__name__ == 'RedisCluster'
+    store.create('e' * 32)
+    assert store.state('e' * 32) == 'live'
+    assert type(async_store_from_env(env).client).__name__ == 'RedisCluster'  # type: ignore[attr-defined]

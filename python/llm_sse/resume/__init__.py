@@ -39,8 +39,13 @@ __all__ = [
 ]
 
 
+def _cluster(env: Mapping[str, str]) -> bool:
+    return env.get('REDIS_CLUSTER', '').lower() in ('1', 'true', 'yes', 'on')
+
+
 def store_from_env(env: Mapping[str, str] = os.environ, **options: Any) -> Store:
-    """A :class:`RedisStore` on ``REDIS_URL`` when it is set, else a :class:`MemoryStore`.
+    """A :class:`RedisStore` on ``REDIS_URL`` when it is set (``REDIS_CLUSTER=1``: a Redis Cluster, the URL
+    naming any node), else a :class:`MemoryStore`.
 
     ``options`` go to the store (``liveness``, ``presence``; ``prefix`` for Redis).
     """
@@ -48,7 +53,7 @@ def store_from_env(env: Mapping[str, str] = os.environ, **options: Any) -> Store
     if url:
         from .redis_store import RedisStore  # the redis package is only needed here
 
-        return RedisStore.from_url(url, **options)
+        return RedisStore.from_url(url, cluster=_cluster(env), **options)
     return MemoryStore(**options)
 
 
@@ -58,7 +63,7 @@ def async_store_from_env(env: Mapping[str, str] = os.environ, **options: Any) ->
     if url:
         from .redis_async import AsyncRedisStore
 
-        return AsyncRedisStore.from_url(url, **options)
+        return AsyncRedisStore.from_url(url, cluster=_cluster(env), **options)
     from .aio import AsyncMemoryStore
 
     return AsyncMemoryStore(**options)

@@ -24,8 +24,10 @@ from .store import Entry, Signals, State, StoreUnavailable, StreamLost
 #: the requests' own calls (create, exists, cancel) share the rest. Callers
 #: wait for a free one instead of failing.
 MAX_CONNECTIONS = 4
-#: Longest wait for a free pooled connection before the store counts as unavailable.
-POOL_WAIT = 5.0
+#: Longest wait for a free pooled connection before the store counts as unavailable: under a burst
+#: on a busy event loop (a uvicorn worker starting hundreds of streams) waits of several seconds
+#: happen, and a late answer beats a 503.
+POOL_WAIT = 30.0
 # A timeout is not a ConnectionError in redis-py; both mean Redis cannot answer
 # now, and so does a cluster that is failing over (CLUSTERDOWN, TRYAGAIN, a slot
 # that no node serves yet).
