@@ -129,10 +129,10 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
     async def api_chat(request: Request):
         # A server-side tool loop (../flask-backend/chat.py): the model may call get_time; one stream.
         # Its body: {"messages": [...]} (createChat), or useChat's {"id", "messages": [UIMessage]} in ai-sdk format.
-        if config.format != 'ai-sdk':
-            resumed = await resumable.aresume(runner, request) if runner is not None else refuse_resume(request)
-            if resumed is not None:
-                return resumed
+        # useChat resumes by chat id (the GET route below); Last-Event-ID is honoured as on every stream route.
+        resumed = await resumable.aresume(runner, request) if runner is not None else refuse_resume(request)
+        if resumed is not None:
+            return resumed
         body = await read_json(request, config.max_body_bytes)
         use_chat = chat_request(body) if config.format == 'ai-sdk' else None
         messages = use_chat.messages if use_chat else chat.read_messages(body)

@@ -119,10 +119,10 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
     def api_chat():
         # A server-side tool loop (chat.py): the model may call get_time; one stream, one end marker.
         # Its body: {"messages": [...]} (createChat), or useChat's {"id", "messages": [UIMessage]} in ai-sdk format.
-        if config.format != 'ai-sdk':
-            resumed = resumable.resume(runner) if runner is not None else refuse_resume()
-            if resumed is not None:
-                return resumed
+        # useChat resumes by chat id (the GET route below); Last-Event-ID is honoured as on every stream route.
+        resumed = resumable.resume(runner) if runner is not None else refuse_resume()
+        if resumed is not None:
+            return resumed
         body = read_json(config.max_body_bytes)
         use_chat = chat_request(body) if config.format == 'ai-sdk' else None
         messages = use_chat.messages if use_chat else chat.read_messages(body)

@@ -6,6 +6,7 @@ import type { Target } from './capture.js'
 import { checkAbort, checkCors, checkFailure, checkResume } from './probes.js'
 import { checkEnd, checkHead, checkHeaders, checkIds, checkPayload, checkTiming } from './response.js'
 import { skip } from './result.js'
+import { checkUiMessage } from './ui-message.js'
 import type { CheckResult } from './result.js'
 
 /** What to check and how. */
@@ -65,7 +66,7 @@ export async function runChecks(options: CheckOptions): Promise<CheckReport> {
     checks.push(...LATER.filter((id) => id !== 'cors').map((id) => skip(id, 'no event stream to check')))
     checks.push(await checkCors(target, first, options.origin, timeout))
   } else {
-    checks.push(...checkHeaders(first), ...checkTiming(first), checkPayload(first), ...checkEnd(first), checkIds(first))
+    checks.push(...checkHeaders(first), ...checkTiming(first), checkPayload(first), ...checkUiMessage(first), ...checkEnd(first), checkIds(first))
     checks.push(await checkResume(target, first, timeout))
     checks.push(await checkFailure(target, options.failHeaders, timeout))
     checks.push(await checkAbort(target, options.stats, timeout))
