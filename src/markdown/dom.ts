@@ -173,7 +173,8 @@ function code(source: string, lang: string, p: BuildPolicy, final: boolean): Nod
     b.textContent = 'Copy'
     b.setAttribute('aria-label', 'Copy code')
     b.addEventListener('click', () => {
-      void doc.defaultView?.navigator.clipboard?.writeText(source).then(() => (b.textContent = 'Copied'))
+      // The code as shown now: a growing block's button is kept while its code grows.
+      void doc.defaultView?.navigator.clipboard?.writeText(c.textContent ?? source).then(() => (b.textContent = 'Copied'))
     })
   }
   return wrap

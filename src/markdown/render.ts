@@ -2,6 +2,7 @@ import type { LlmStream } from '../index.js'
 import { buildBlock } from './dom.js'
 import type { BuildPolicy } from './dom.js'
 import { buildHtmlBlock } from './html.js'
+import { morph } from './morph.js'
 import type { HtmlSanitizer } from './html.js'
 import { createMarkdownStream } from './stream.js'
 import type { Block, MarkdownStream, MarkdownStreamOptions } from './types.js'
@@ -109,8 +110,6 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
     scheduled = false
     const start = now()
     const { committed, tail, revision: r } = stream.snapshot
-    for (const n of tailNodes) n.parentNode?.removeChild(n)
-    tailNodes = []
     // A late reference definition replaced committed blocks: rebuild just those.
     if (r !== revision) {
       revision = r
@@ -123,30 +122,32 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
         shown[i] = { id: b.id, nodes }
       })
     }
-    const frag = doc.createDocumentFragment()
     const from = shown.length
+    const built: { id: number; nodes: Node[] }[] = []
+    // The new nodes are written over the old tail's (morph.ts): the block being written, and the
+    // blocks it became when they commit, keep their nodes, and a selection in them survives.
+    const write = (next: Node[]) => {
+      const kept = morph(element, tailNodes, [...built.flatMap((b) => b.nodes), ...next])
+      for (const b of built) shown.push({ id: b.id, nodes: kept.splice(0, b.nodes.length) })
+      tailNodes = kept
+    }
     // A burst of text (a whole answer arriving at once) must not become one long task: build
     // committed blocks for about 8 ms, then let the browser paint and go on at the next frame.
     // The tail waits until the blocks before it are shown.
     for (let i = from; i < committed.length; i++) {
       if (!all && i > from && now() - start > 8) {
-        element.appendChild(frag)
+        write([])
         flushing = true
         queue()
         flushing = false
         return
       }
       const b = committed[i]!
-      const nodes = build(b, true)
-      shown.push({ id: b.id, nodes })
-      for (const n of nodes) frag.appendChild(n)
+      built.push({ id: b.id, nodes: build(b, true) })
     }
-    tailNodes = tail ? build(tail, false) : []
-    for (const n of tailNodes) {
-      if (n.nodeType === 1) (n as Element).classList.add(`${prefix}tail`)
-      frag.appendChild(n)
-    }
-    element.appendChild(frag)
+    const next = tail ? build(tail, false) : []
+    for (const n of next) if (n.nodeType === 1) (n as Element).classList.add(`${prefix}tail`)
+    write(next)
   }
 
   return {
