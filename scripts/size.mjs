@@ -51,8 +51,9 @@ const addOns = {
   vue: { base: ['index', 'chat'], budget: 0.5 * KiB },
   // Our code only: markdown-it stays external (an app's bundler adds it once; its size is printed above).
   // The 3 KiB target is missed (see docs/design-notes.md): parsing inside the growing block
-  // (src/markdown/inline.ts and the paths in stream.ts that skip the block parse) costs ≈ 2.2 KiB.
-  markdown: { base: [], budget: 7.1 * KiB },
+  // (src/markdown/inline.ts and the paths in stream.ts that skip the block parse) costs ≈ 2.2 KiB,
+  // updating the growing block in place (morph.ts) ≈ 0.3 KiB.
+  markdown: { base: [], budget: 7.25 * KiB },
   'react-markdown': { base: ['markdown'], budget: 0.5 * KiB },
   'vue-markdown': { base: ['markdown'], budget: 0.5 * KiB },
 }

@@ -2,6 +2,7 @@
 // list, attributes are set one by one after a check, text is always a Text
 // node. Model output never reaches innerHTML.
 
+import { spansOnly } from './html.js'
 import type { MarkdownToken } from './types.js'
 
 /** What {@link buildBlock} needs from the renderer's options. @internal */
@@ -164,7 +165,7 @@ function code(source: string, lang: string, p: BuildPolicy, final: boolean): Nod
   if (lang) c.className = `language-${lang}`
   // Highlight once the block is final: a highlighter per frame on a growing block is wasted work and flickers.
   const lit = final && lang && p.highlight ? p.highlight(source, lang) : undefined
-  if (typeof lit === 'string') c.appendChild(spansOnly(lit, doc))
+  if (typeof lit === 'string') c.appendChild(spansOnly(lit, p))
   else c.appendChild(lit ?? doc.createTextNode(source))
   if (p.copy) {
     const b = wrap.appendChild(doc.createElement('button'))
@@ -178,30 +179,4 @@ function code(source: string, lang: string, p: BuildPolicy, final: boolean): Nod
     })
   }
   return wrap
-}
-
-/**
- * A highlighter's HTML string reduced to what highlighters emit: text and
- * `<span class>`. Parsed in an inert document (no script runs, nothing
- * loads) and rebuilt node by node; every other element is unwrapped, and
- * the content of `script`, `style` and `template` is dropped.
- */
-function spansOnly(html: string, doc: Document): Node {
-  const inert = new doc.defaultView!.DOMParser().parseFromString(html, 'text/html')
-  const out = doc.createDocumentFragment()
-  const copy = (from: Node, to: Node) => {
-    for (const n of Array.from(from.childNodes)) {
-      if (n.nodeType === 3) to.appendChild(doc.createTextNode(n.nodeValue ?? ''))
-      else if (n.nodeType === 1 && !/^(script|style|template|noscript|textarea|title)$/i.test(n.nodeName)) {
-        const cls = (n as Element).getAttribute('class')
-        if (n.nodeName === 'SPAN') {
-          const span = doc.createElement('span')
-          if (cls) span.className = cls
-          copy(n, to.appendChild(span))
-        } else copy(n, to)
-      }
-    }
-  }
-  copy(inert.body, out)
-  return out
 }

@@ -24,6 +24,10 @@ const TAGS = new Set(
   ),
 )
 const ATTRS = new Set(['title', 'alt', 'align', 'start', 'colspan', 'rowspan', 'open'])
+type Allow = { tags: Set<string>; attrs: Set<string> }
+const HTML: Allow = { tags: TAGS, attrs: ATTRS }
+// What highlighters emit: text and `<span class>`.
+const SPANS: Allow = { tags: new Set(['span']), attrs: new Set(['class']) }
 const PURIFY = { RETURN_DOM_FRAGMENT: true, FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'], FORBID_ATTR: ['style'] }
 
 let md: Parser | undefined
@@ -34,11 +38,24 @@ export function buildHtmlBlock(tokens: readonly MarkdownToken[], p: BuildPolicy,
   const clean = sanitizer.sanitize(md.renderer.render(tokens as Token[], md.options, {}), PURIFY)
   if (typeof clean === 'string') throw new TypeError('The HTML sanitizer returned a string: pass DOMPurify itself (it is called with RETURN_DOM_FRAGMENT)')
   const out = p.doc.createDocumentFragment()
-  copy(clean, out, p)
+  copy(clean, out, p, HTML)
   return Array.from(out.childNodes)
 }
 
-function copy(from: Node, to: Node, p: BuildPolicy): void {
+/**
+ * A highlighter's HTML string reduced to text and `<span class>`. Parsed in
+ * an inert document (no script runs, nothing loads) and rebuilt node by
+ * node; every other element is unwrapped, and the content of `script`,
+ * `style` and the like is dropped.
+ * @internal
+ */
+export function spansOnly(html: string, p: BuildPolicy): Node {
+  const out = p.doc.createDocumentFragment()
+  copy(new p.doc.defaultView!.DOMParser().parseFromString(html, 'text/html').body, out, p, SPANS)
+  return out
+}
+
+function copy(from: Node, to: Node, p: BuildPolicy, allow: Allow): void {
   for (const n of Array.from(from.childNodes)) {
     if (n.nodeType === 3) {
       to.appendChild(p.doc.createTextNode(n.nodeValue ?? ''))
@@ -47,8 +64,8 @@ function copy(from: Node, to: Node, p: BuildPolicy): void {
     if (n.nodeType !== 1) continue
     const src = n as Element
     const tag = src.localName
-    if (!TAGS.has(tag)) {
-      if (!/^(script|style|template|noscript|textarea|title|iframe|object|embed|svg|math)$/.test(tag)) copy(n, to, p)
+    if (!allow.tags.has(tag)) {
+      if (!/^(script|style|template|noscript|textarea|title|iframe|object|embed|svg|math)$/.test(tag)) copy(n, to, p, allow)
       continue
     }
     const href = src.getAttribute(tag === 'a' ? 'href' : 'src')
@@ -62,9 +79,9 @@ function copy(from: Node, to: Node, p: BuildPolicy): void {
       continue
     }
     const e = p.doc.createElement(tag === 'a' && !(href && safeUrl(href)) ? 'span' : tag)
-    for (const a of Array.from(src.attributes)) if (ATTRS.has(a.name)) e.setAttribute(a.name, a.value)
+    for (const a of Array.from(src.attributes)) if (allow.attrs.has(a.name)) e.setAttribute(a.name, a.value)
     if (e.localName === 'a') e.setAttribute('rel', 'noopener noreferrer')
     if (href && (e.localName === 'a' || tag === 'img')) e.setAttribute(tag === 'a' ? 'href' : 'src', href)
-    copy(n, to.appendChild(e), p)
+    copy(n, to.appendChild(e), p, allow)
   }
 }
