@@ -282,8 +282,11 @@ export interface Chat {
   /** Call `listener` now and after every change; returns the unsubscriber. */
   subscribe(listener: (state: ChatState) => void): () => void
   /**
-   * Add a user message and generate the answer. Resolves with the answer
-   * once it is final (never rejects).
+   * Add a user message (with its `files` as `file` parts) and generate the
+   * answer. Resolves with the answer once it is final and its tools ran
+   * (after the last tool step, or when a call waits for the user); never
+   * rejects. Files that are not files or are over 20 MiB throw
+   * `invalid-options` before anything is sent.
    */
   send(input: ChatInput): Promise<ChatMessage>
   /**
