@@ -44,9 +44,10 @@ export function createTools(o: ChatOptions, host: ToolHost) {
 
   /** The next step, when nothing is pending, the last step ended with calls and no `stop()` came since `e`. */
   const next = (e: number): ChatMessage | Promise<ChatMessage> => {
+    // After a stop the history may be gone (`clear()`): nothing is read then.
     const m = last()!
-    const parts = m.parts
-    return e === epoch && m.status === 'completed' && steps < (o.maxSteps ?? 1) && parts[parts.length - 1]?.type === 'tool-call' && !parts.some(pending)
+    const parts = e === epoch ? m.parts : []
+    return m?.status === 'completed' && steps < (o.maxSteps ?? 1) && parts[parts.length - 1]?.type === 'tool-call' && !parts.some(pending)
       ? host.generate(host.messages())
       : m
   }

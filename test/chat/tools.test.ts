@@ -485,3 +485,26 @@ test('calls the server ran arrive with their results (tool-result) and are never
     await s.close()
   }
 })
+
+test('clear() while a tool runs stops it: no unhandled rejection, nothing sent', async () => {
+  const unhandled = vi.fn()
+  process.on('unhandledRejection', unhandled)
+  try {
+    let signal: AbortSignal | undefined
+    const chat = toolChat({ clock: { execute: (_input, ctx) => new Promise(() => void (signal = ctx.signal)) } }, { maxSteps: 3 })
+    const done = chat.send(Q)
+    await until(
+      () => signal,
+      (s) => s !== undefined,
+    )
+    chat.clear()
+    expect(signal!.aborted).toBe(true)
+    expect(chat.getSnapshot()).toMatchObject({ messages: [], status: 'idle' })
+    await done
+    await toolChat({}).send('probe')
+    expect(generations()).toBe(2)
+    expect(unhandled).not.toHaveBeenCalled()
+  } finally {
+    process.off('unhandledRejection', unhandled)
+  }
+})
