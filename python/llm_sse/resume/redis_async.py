@@ -17,6 +17,7 @@ import redis.asyncio
 
 from .redis_plan import (
     DOWN,
+    FRONT,
     MAX_CONNECTIONS,
     POLL,
     POOL_WAIT,
@@ -81,6 +82,8 @@ class AsyncRedisStore:
         self._poke: Optional[asyncio.Event] = None
         # See RedisStore: a cluster client's node pools fail past their size.
         self._turns = asyncio.BoundedSemaphore(MAX_CONNECTIONS) if self._cluster else None
+        # See RedisStore: requests' own calls get at most FRONT connections.
+        self._front = asyncio.BoundedSemaphore(FRONT)
 
     @classmethod
     def from_url(cls, url: str, *, cluster: bool = False, **options: Any) -> AsyncRedisStore:
@@ -88,22 +91,24 @@ class AsyncRedisStore:
         return cls(async_client_from_url(url, cluster=cluster), **options)
 
     @contextlib.asynccontextmanager
-    async def _turn(self) -> AsyncIterator[None]:
-        if self._turns is None:
-            yield
-            return
+    async def _turn(self, front: bool = False) -> AsyncIterator[None]:
+        gates = [g for g in (self._front if front else None, self._turns) if g is not None]
+        taken: list[asyncio.BoundedSemaphore] = []
         try:
-            await asyncio.wait_for(self._turns.acquire(), POOL_WAIT)
-        except asyncio.TimeoutError:
-            raise StoreUnavailable('Redis is unavailable: no free connection') from None
-        try:
+            for gate in gates:
+                try:
+                    await asyncio.wait_for(gate.acquire(), POOL_WAIT)
+                except asyncio.TimeoutError:
+                    raise StoreUnavailable('Redis is unavailable: no free connection') from None
+                taken.append(gate)
             yield
         finally:
-            self._turns.release()
+            for gate in taken:
+                gate.release()
 
-    async def _run(self, build: Callable[[Any], Any], raise_on_error: bool = True) -> list[Any]:
+    async def _run(self, build: Callable[[Any], Any], raise_on_error: bool = True, front: bool = False) -> list[Any]:
         try:
-            async with self._turn(), self.client.pipeline(transaction=False) as p:
+            async with self._turn(front), self.client.pipeline(transaction=False) as p:
                 build(p)
                 return cast(list[Any], await p.execute(raise_on_error=raise_on_error))
         except DOWN as error:
@@ -111,7 +116,7 @@ class AsyncRedisStore:
 
     @reconnecting
     async def create(self, stream_id: str) -> None:
-        await self._run(lambda p: self.plan.create(p, stream_id))
+        await self._run(lambda p: self.plan.create(p, stream_id), front=True)
 
     async def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
         result = (await self.append_many([(stream_id, n, event, data)]))[0]
@@ -129,7 +134,7 @@ class AsyncRedisStore:
     async def read(self, stream_id: str, after: int, block: float) -> Sequence[Entry]:
         streams = self.plan.read_args({stream_id: after}, None)
         try:
-            async with self._turn():
+            async with self._turn(front=True):
                 reply = await self.client.xread(
                     streams, count=READ_COUNT, block=self.plan.ms(block) if block > 0 else None
                 )
@@ -169,7 +174,8 @@ class AsyncRedisStore:
 
     @reconnecting
     async def state(self, stream_id: str) -> State:
-        return (await self.state_many([stream_id]))[stream_id]
+        replies = await self._run(lambda p: self.plan.state(p, [stream_id]), front=True)
+        return self.plan.states([stream_id], replies)[stream_id]
 
     async def state_many(self, stream_ids: Sequence[str]) -> dict[str, State]:
         return self.plan.states(stream_ids, await self._run(lambda p: self.plan.state(p, stream_ids)))
@@ -183,7 +189,7 @@ class AsyncRedisStore:
 
     @reconnecting
     async def cancel(self, stream_id: str) -> bool:
-        return bool((await self._run(lambda p: self.plan.cancel(p, stream_id)))[0])
+        return bool((await self._run(lambda p: self.plan.cancel(p, stream_id), front=True))[0])
 
     @reconnecting
     async def beat(self, stream_ids: Sequence[str]) -> dict[str, Signals]:

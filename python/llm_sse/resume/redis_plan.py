@@ -24,6 +24,9 @@ from .store import Entry, Signals, State, StoreUnavailable, StreamLost
 #: the requests' own calls (create, exists, cancel) share the rest. Callers
 #: wait for a free one instead of failing.
 MAX_CONNECTIONS = 4
+#: Of those, how many the requests' own calls may hold at once: the other two stay for the writer,
+#: the heartbeat and the multiplexed read, which every running stream depends on.
+FRONT = MAX_CONNECTIONS - 2
 #: Longest wait for a free pooled connection before the store counts as unavailable: under a burst
 #: on a busy event loop (a uvicorn worker starting hundreds of streams) waits of several seconds
 #: happen, and a late answer beats a 503.

@@ -33,6 +33,7 @@ import redis
 
 from .redis_plan import (
     DOWN,
+    FRONT,
     MAX_CONNECTIONS,
     POLL,
     POOL_WAIT,
@@ -116,6 +117,9 @@ class RedisStore:
         # A cluster client's per-node pools fail past their size instead of
         # waiting (MaxConnectionsError): calls wait here for a turn instead.
         self._turns = threading.BoundedSemaphore(MAX_CONNECTIONS) if self._cluster else None
+        # Requests' own calls (create, exists, cancel, a resume's replay) get at most FRONT connections,
+        # so a burst of new streams never starves the writer and the multiplexed read of theirs.
+        self._front = threading.BoundedSemaphore(FRONT)
 
     @classmethod
     def from_url(cls, url: str, *, cluster: bool = False, **options: Any) -> RedisStore:
@@ -123,20 +127,22 @@ class RedisStore:
         return cls(client_from_url(url, cluster=cluster), **options)
 
     @contextlib.contextmanager
-    def _turn(self) -> Iterator[None]:
-        if self._turns is None:
-            yield
-            return
-        if not self._turns.acquire(timeout=POOL_WAIT):
-            raise StoreUnavailable('Redis is unavailable: no free connection')
+    def _turn(self, front: bool = False) -> Iterator[None]:
+        gates = [g for g in (self._front if front else None, self._turns) if g is not None]
+        taken: list[threading.BoundedSemaphore] = []
         try:
+            for gate in gates:
+                if not gate.acquire(timeout=POOL_WAIT):
+                    raise StoreUnavailable('Redis is unavailable: no free connection')
+                taken.append(gate)
             yield
         finally:
-            self._turns.release()
+            for gate in taken:
+                gate.release()
 
-    def _run(self, build: Callable[[Any], Any], raise_on_error: bool = True) -> list[Any]:
+    def _run(self, build: Callable[[Any], Any], raise_on_error: bool = True, front: bool = False) -> list[Any]:
         try:
-            with self._turn(), self.client.pipeline(transaction=False) as p:
+            with self._turn(front), self.client.pipeline(transaction=False) as p:
                 build(p)
                 return cast(list[Any], p.execute(raise_on_error=raise_on_error))
         except DOWN as error:
@@ -144,7 +150,7 @@ class RedisStore:
 
     @reconnecting
     def create(self, stream_id: str) -> None:
-        self._run(lambda p: self.plan.create(p, stream_id))
+        self._run(lambda p: self.plan.create(p, stream_id), front=True)
 
     def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
         result = self.append_many([(stream_id, n, event, data)])[0]
@@ -162,7 +168,7 @@ class RedisStore:
     def read(self, stream_id: str, after: int, block: float) -> Sequence[Entry]:
         streams = self.plan.read_args({stream_id: after}, None)
         try:
-            with self._turn():
+            with self._turn(front=True):
                 reply = self.client.xread(streams, count=READ_COUNT, block=self.plan.ms(block) if block > 0 else None)
         except DOWN as error:
             raise unavailable(error) from error
@@ -201,7 +207,9 @@ class RedisStore:
 
     @reconnecting
     def state(self, stream_id: str) -> State:
-        return self.state_many([stream_id])[stream_id]
+        return self.plan.states([stream_id], self._run(lambda p: self.plan.state(p, [stream_id]), front=True))[
+            stream_id
+        ]
 
     def state_many(self, stream_ids: Sequence[str]) -> dict[str, State]:
         return self.plan.states(stream_ids, self._run(lambda p: self.plan.state(p, stream_ids)))
@@ -215,7 +223,7 @@ class RedisStore:
 
     @reconnecting
     def cancel(self, stream_id: str) -> bool:
-        return bool(self._run(lambda p: self.plan.cancel(p, stream_id))[0])
+        return bool(self._run(lambda p: self.plan.cancel(p, stream_id), front=True)[0])
 
     @reconnecting
     def beat(self, stream_ids: Sequence[str]) -> dict[str, Signals]:
