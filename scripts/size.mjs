@@ -115,8 +115,22 @@ for (const [name, { base, budget }] of Object.entries(addOns)) {
     `| dist/${name}.js ${base.length ? `on top of ${base.join(' + ')}` : 'without its dependencies'} | | +${added}${ok ? '' : ' ❌'} | ${Math.round(budget)} |`,
   )
 }
+/**
+ * Stands in for the dialects (`auto` and every format) with a plain-text one:
+ * `--files` uses it to show what the rest of the core weighs on its own.
+ */
+const noDialects = {
+  name: 'no-dialects',
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]payload[\\/]dialects[\\/]index\.ts$/ }, () => ({
+      contents: 'export const resolveDialect = () => ({ decode: (e) => ({ text: e.data }), textLike: () => true })',
+      loader: 'ts',
+    }))
+  },
+}
+
 /** esbuild's bundle of `code` as an app's bundler would make it, and the outputs that load (see `apps`). */
-async function bundleApp(code, lazy, dir) {
+async function bundleApp(code, lazy, dir, plugins = []) {
   writeFileSync(join(dir, 'app.js'), code)
   const out = await build({
     entryPoints: [join(dir, 'app.js')],
@@ -129,6 +143,7 @@ async function bundleApp(code, lazy, dir) {
     write: false,
     metafile: true,
     outdir: join(dir, 'out'),
+    plugins,
   })
   const meta = out.metafile.outputs
   // Dynamic imports are entry points to esbuild too: start from the app's own.
@@ -164,6 +179,10 @@ try {
       const inputs = {}
       for (const o of meta) for (const [f, { bytesInOutput }] of Object.entries(o.inputs)) inputs[f] = (inputs[f] ?? 0) + bytesInOutput
       for (const [f, b] of Object.entries(inputs).sort((x, y) => y[1] - x[1])) if (b && f.startsWith('src/')) console.log(`|   ${f} | ${b} | | |`)
+      const { files: floor } = await bundleApp(code.replace("'llm-sse-client'", "'llm-sse-client/src'"), lazy, scratch, [noDialects])
+      const fmin = floor.reduce((n, f) => n + f.text.length, 0)
+      const fgz = floor.reduce((n, f) => n + gzipSync(f.text, { level: 9 }).length, 0)
+      console.log(`|   the same with every dialect replaced by plain text (not budgeted) | ${fmin} | ${fgz} | |`)
     }
   }
 } finally {
