@@ -66,6 +66,22 @@ async function send(page: Page, text: string): Promise<void> {
   await page.waitForSelector('main[data-status="submitted"], main[data-status="streaming"]')
 }
 
+/** A page with `prompt` asked (one step, no tool call) and 10+ characters of its answer shown. */
+async function midAnswer(web: StaticServer, delay: number, prompt: string): Promise<Page> {
+  web.setProxyHeaders({ 'x-mock-toolSteps': '0', 'x-mock-delay': String(delay) })
+  const page = await open(web)
+  await send(page, prompt)
+  await page.waitForFunction((sel) => (document.querySelector(sel)?.textContent ?? '').length > 10, `${assistant} [data-part="text"]`)
+  return page
+}
+
+/** `text` is a start of the answer to `prompt`, and not all of it. */
+function expectPartial(text: string, prompt: string): void {
+  expect(text.length).toBeGreaterThan(0)
+  expect(expectedText(prompt, THINK).startsWith(text)).toBe(true)
+  expect(text).not.toBe(expectedText(prompt, THINK))
+}
+
 const settled = (page: Page) => page.waitForSelector('main[data-status="ready"], main[data-status="error"]', { timeout: 30_000 })
 const status = (page: Page) => page.getAttribute('main', 'data-status')
 const answerText = (page: Page) =>
@@ -106,35 +122,25 @@ describe.each(['flask', 'fastapi'] as const)('useChat against the %s backend', (
     expect(await status(page)).toBe('error')
     // The kit's fixed message: the upstream's own error text never reaches the page.
     expect(await page.locator('[data-error]').textContent()).toContain('the upstream LLM server')
-    const text = await answerText(page)
-    expect(text.length).toBeGreaterThan(0)
-    expect(expectedText(prompt, THINK).startsWith(text)).toBe(true)
-    expect(text).not.toBe(expectedText(prompt, THINK))
+    expectPartial(await answerText(page), prompt)
     await page.close()
   })
 
   test('Stop keeps the partial answer and the page is ready again', async () => {
-    web().setProxyHeaders({ 'x-mock-toolSteps': '0', 'x-mock-delay': '40' })
-    const page = await open(web())
     const prompt = `A long story to stop (${server})`
-    await send(page, prompt)
-    await page.waitForFunction((sel) => (document.querySelector(sel)?.textContent ?? '').length > 10, `${assistant} [data-part="text"]`)
+    const page = await midAnswer(web(), 40, prompt)
     await page.click('button:has-text("Stop")')
     await page.waitForSelector('main[data-status="ready"]')
     const stopped = await answerText(page)
     expect(stopped.length).toBeGreaterThan(10)
-    expect(expectedText(prompt, THINK).startsWith(stopped)).toBe(true)
-    expect(stopped).not.toBe(expectedText(prompt, THINK))
+    expectPartial(stopped, prompt)
     await page.close()
   })
 
   test('resume: true after a reload mid-answer continues the same answer, one upstream generation', async () => {
-    web().setProxyHeaders({ 'x-mock-toolSteps': '0', 'x-mock-delay': '30' })
-    const page = await open(web())
     const prompt = `Reload me mid-answer 😀 (${server})`
     const before = generations()
-    await send(page, prompt)
-    await page.waitForFunction((sel) => (document.querySelector(sel)?.textContent ?? '').length > 10, `${assistant} [data-part="text"]`)
+    const page = await midAnswer(web(), 30, prompt)
     await page.reload()
     // The reloaded page asks GET /api/chat/<id>/stream and streams the rest.
     await page.waitForSelector('main[data-status="streaming"], main[data-status="ready"]')

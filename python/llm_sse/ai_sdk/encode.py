@@ -9,12 +9,11 @@ resumable runner stores and replays these streams like any other.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from ..event import Event
 from ..failure import Truncated, describe
-from ..generation import Answer, Builder
-from ..payload import Format
+from ..generation import Builder
 from ..upstream import Piece, Reader
 from .chunks import DONE, Chunks, dump
 
@@ -33,16 +32,9 @@ class UIMessageBuilder(Builder):
     what the model said.
     """
 
-    def __init__(
-        self,
-        stream_id: str,
-        fmt: Format,
-        meta: Optional[Mapping[str, Any]],
-        repeat_last: bool,
-        on_complete: Optional[Callable[[Answer], None]],
-    ) -> None:
-        super().__init__(stream_id, fmt, meta, repeat_last, on_complete)
-        self.chunks = Chunks(message_id(stream_id), meta)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chunks = Chunks(message_id(self.stream_id), self.meta or None)
         self._step_reader: Optional[Reader] = self.reader
 
     def send(self, chunks: list[dict[str, Any]]) -> list[Event]:
