@@ -15,6 +15,21 @@ function base64(bytes: Uint8Array): string {
 }
 
 /**
+ * The bytes of a file. `arrayBuffer()` where the Blob has it (browsers,
+ * Node); `FileReader` otherwise, for Blob implementations without it (jsdom,
+ * older WebViews).
+ */
+function bytes(f: Blob): Promise<Uint8Array> {
+  if (typeof f.arrayBuffer === 'function') return f.arrayBuffer().then((b) => new Uint8Array(b))
+  return new Promise((resolve, reject) => {
+    const r = new FileReader()
+    r.onload = () => resolve(new Uint8Array(r.result as ArrayBuffer))
+    r.onerror = () => reject(r.error)
+    r.readAsArrayBuffer(f)
+  })
+}
+
+/**
  * The file parts of `send({ files })`: a `File`/`Blob` is read into base64
  * `data`. What is not a file, or is larger than 20 MiB, throws
  * `invalid-options` at once, before anything is read or sent.
@@ -31,9 +46,7 @@ export function readFiles(files: readonly ChatFile[]): Promise<FilePart[]> {
     const size = blob ? f.size : ((url ?? '').length + (data ?? '').length) * 0.75
     if (size > MAX_FILE) throw invalid(`send(): files[${i}] is ${(size / 2 ** 20).toFixed(1)} MiB; the limit is 20 MiB per file`)
     return blob
-      ? f
-          .arrayBuffer()
-          .then((b): FilePart => ({ type: 'file', mediaType: f.type || 'application/octet-stream', data: base64(new Uint8Array(b)), name: (f as File).name }))
+      ? bytes(f).then((b): FilePart => ({ type: 'file', mediaType: f.type || 'application/octet-stream', data: base64(b), name: (f as File).name }))
       : ({ type: 'file', mediaType, url, data, name } as FilePart)
   })
   return Promise.all(read)

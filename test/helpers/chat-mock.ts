@@ -27,11 +27,7 @@ const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8
 /** A 1×1 PNG, the bytes a page's file input would give. */
 export const PNG = Uint8Array.from(atob(PNG_BASE64), (c) => c.charCodeAt(0))
 
-/**
- * The same PNG as `send({ files })` takes it without a `File`: jsdom's
- * `File` has no `arrayBuffer()`, so the hook tests send this, and the
- * Chromium e2e a real file from a file input.
- */
+/** The same PNG as `send({ files })` takes it without a `File`: `{ mediaType, data, name }`. */
 export const PNG_FILE = { mediaType: 'image/png', data: PNG_BASE64, name: 'dot.png' }
 
 /**

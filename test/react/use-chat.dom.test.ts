@@ -11,7 +11,7 @@ import { expectedText } from '../../src/mock/index.js'
 import { useChat, useStream } from '../../src/react/index.js'
 import type { UseChatOptions, UseChatResult } from '../../src/react/index.js'
 import { until } from '../helpers/eventually.js'
-import { PNG_FILE, useChatMock } from '../helpers/chat-mock.js'
+import { PNG, PNG_FILE, useChatMock } from '../helpers/chat-mock.js'
 
 const { mock, posts, seedRequest, completions, openai } = useChatMock(cleanup)
 
@@ -295,6 +295,16 @@ test('send with a file: the image is a part of the question and the answer comes
   await waitFor(() => expect(lastText()).toBe(expectedText('What is in this picture?')))
   expect(screen.getByAltText('dot.png').getAttribute('data-media-type')).toBe('image/png')
   expect(hook.messages[0]!.parts).toContainEqual(expect.objectContaining({ type: 'file', mediaType: 'image/png', name: 'dot.png' }))
+  expect(completions()).toBe(1)
+})
+
+test('send with a DOM File (a Blob without arrayBuffer(), as jsdom has): it is read whole into the file part', async () => {
+  let hook!: UseChatResult
+  strict(h(PartsView, { options: openai(), expose: (r) => (hook = r) }))
+  const file = new File([PNG], 'dot.png', { type: 'image/png' })
+  await act(async () => void hook.send({ text: 'What is in this picture?', files: [file] }))
+  await waitFor(() => expect(lastText()).toBe(expectedText('What is in this picture?')))
+  expect(hook.messages[0]!.parts).toContainEqual({ type: 'file', mediaType: 'image/png', data: PNG_FILE.data, name: 'dot.png' })
   expect(completions()).toBe(1)
 })
 
