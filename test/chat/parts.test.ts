@@ -1,40 +1,30 @@
 // Message parts, attachments and branches of createChat, against the mock
 // server on loopback; each case counts the upstream generations.
 
-import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest'
+import { expect, test, vi } from 'vitest'
 import { createChat } from '../../src/chat/index.js'
 import type { Chat, ChatOptions, ChatState, MessagePart, StoredMessage } from '../../src/chat/index.js'
 import { isStreamError } from '../../src/index.js'
-import { expectedReasoning, expectedText, startMockServer } from '../../src/mock/index.js'
-import type { MockServer } from '../../src/mock/index.js'
-import { until } from '../helpers/eventually.js'
+import { expectedReasoning, expectedText } from '../../src/mock/index.js'
+import { useChatMock } from '../helpers/chat-mock.js'
 
-let mock: MockServer
-beforeAll(async () => {
-  mock = await startMockServer()
-})
-afterAll(() => mock.close())
 const chats: Chat[] = []
-afterEach(async () => {
+// A failed test leaves no stalled stream behind for the next one.
+const { mock } = useChatMock(() => {
   for (const c of chats.splice(0)) c.stop()
-  await until(
-    () => mock.stats().open,
-    (n) => n === 0,
-  )
-  mock.resetStats()
   vi.unstubAllGlobals()
 })
 
-const generations = () => mock.stats().requests['/v1/chat/completions'] ?? 0
-const posts = () => mock.stats().requests['/stream/post'] ?? 0
+const generations = () => mock().stats().requests['/v1/chat/completions'] ?? 0
+const posts = () => mock().stats().requests['/stream/post'] ?? 0
 
 function openaiChat(options: ChatOptions = {}, knobs = ''): Chat {
-  const chat = createChat({ client: { baseUrl: mock.url }, api: `/v1/chat/completions${knobs}`, body: { model: 'mock', stream: true }, ...options })
+  const chat = createChat({ client: { baseUrl: mock().url }, api: `/v1/chat/completions${knobs}`, body: { model: 'mock', stream: true }, ...options })
   chats.push(chat)
   return chat
 }
 function seedChat(options: ChatOptions = {}): Chat {
-  const chat = createChat({ client: { baseUrl: mock.url }, request: (m) => ({ path: '/stream/post', json: { prompt: m[m.length - 1]!.text } }), ...options })
+  const chat = createChat({ client: { baseUrl: mock().url }, request: (m) => ({ path: '/stream/post', json: { prompt: m[m.length - 1]!.text } }), ...options })
   chats.push(chat)
   return chat
 }
@@ -61,7 +51,7 @@ test('parts keep the stream order, one per run: reasoning, then text; text and r
 
 test('inline <think> of a content-dict backend gives a reasoning part before the text part', async () => {
   const chat = createChat({
-    client: { baseUrl: mock.url },
+    client: { baseUrl: mock().url },
     request: (m) => ({ path: '/stream/post', query: { think: 'inline' }, json: { prompt: m[m.length - 1]!.text } }),
   })
   const answer = await chat.send('Think first')

@@ -2,29 +2,19 @@
 // orders of calls that break chat stores, and one upstream generation per
 // user action (the mock's request counter).
 
-import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest'
+import { expect, test, vi } from 'vitest'
 import { createChat } from '../../src/chat/index.js'
 import type { Chat, ChatMessage, ChatOptions, ChatState, StoredMessage } from '../../src/chat/index.js'
 import { isStreamError } from '../../src/index.js'
-import { expectedText, startMockServer } from '../../src/mock/index.js'
-import type { MockServer } from '../../src/mock/index.js'
+import { expectedText } from '../../src/mock/index.js'
+import { useChatMock } from '../helpers/chat-mock.js'
 import { until } from '../helpers/eventually.js'
 import { seedEvent, serve, sseHead } from '../helpers/http.js'
 
-let mock: MockServer
-beforeAll(async () => {
-  mock = await startMockServer()
-})
-afterAll(() => mock.close())
 const chats: Chat[] = []
-afterEach(async () => {
-  // A failed test leaves no stalled stream behind for the next one.
+// A failed test leaves no stalled stream behind for the next one.
+const { mock } = useChatMock(() => {
   for (const c of chats.splice(0)) c.stop()
-  await until(
-    () => mock.stats().open,
-    (n) => n === 0,
-  )
-  mock.resetStats()
   vi.unstubAllGlobals()
 })
 
@@ -33,7 +23,7 @@ type Knobs = Record<string, string | number>
 /** A chat on the mock's seed POST route; `knobs()` gives the mock's fault knobs per request. */
 function seedChat(knobs: Knobs | (() => Knobs) = {}, options: ChatOptions = {}): Chat {
   const chat = createChat({
-    client: { baseUrl: mock.url },
+    client: { baseUrl: mock().url },
     request: (m) => ({
       path: '/stream/post',
       json: { prompt: m[m.length - 1]!.text },
@@ -45,7 +35,7 @@ function seedChat(knobs: Knobs | (() => Knobs) = {}, options: ChatOptions = {}):
   return chat
 }
 
-const posts = () => mock.stats().requests['/stream/post'] ?? 0
+const posts = () => mock().stats().requests['/stream/post'] ?? 0
 const roles = (c: Chat) => c.getSnapshot().messages.map((m) => `${m.role}:${m.status}`)
 /** Resolves with the first snapshot that satisfies `ok`. */
 const when = (c: Chat, ok: (s: ChatState) => boolean) =>
@@ -107,7 +97,7 @@ test('the default request POSTs the OpenAI-style { messages } body to /api/chat'
 test('request() can use GET with a query (the seed-style ?text=) and gets the context of a regeneration', async () => {
   const calls: [string, boolean][] = []
   const chat = createChat({
-    client: { baseUrl: mock.url },
+    client: { baseUrl: mock().url },
     request: (m, { regenerate }) => {
       calls.push([m[m.length - 1]!.text, regenerate])
       return { method: 'GET', path: '/stream/get', query: { text: m[m.length - 1]!.text } }
@@ -119,7 +109,7 @@ test('request() can use GET with a query (the seed-style ?text=) and gets the co
     ['Hello', false],
     ['Hello', true],
   ])
-  expect(mock.stats().requests['/stream/get']).toBe(2)
+  expect(mock().stats().requests['/stream/get']).toBe(2)
 })
 
 test('subscribe() calls the listener at once and after each change, works detached, and stops after unsubscribing (Svelte store contract)', async () => {
@@ -196,7 +186,7 @@ test('stop() while connecting (the server has not answered yet) aborts the reque
   const chat = seedChat({ firstByteDelay: 5000 })
   const pending = chat.send('Slow server')
   await until(
-    () => mock.stats().open,
+    () => mock().stats().open,
     (n) => n === 1,
   )
   expect(chat.getSnapshot().messages[1]!.status).toBe('connecting')
@@ -205,7 +195,7 @@ test('stop() while connecting (the server has not answered yet) aborts the reque
   expect(answer.status).toBe('aborted')
   expect(answer.text).toBe('')
   await until(
-    () => mock.stats().open,
+    () => mock().stats().open,
     (n) => n === 0,
   )
   expect(posts()).toBe(1)
@@ -226,7 +216,7 @@ test('stop() mid-answer keeps the partial text as aborted and closes the connect
   expect(answer.text).toBe(expectedText(prompt, { length: 10 }))
   expect(chat.getSnapshot()).toMatchObject({ status: 'idle', error: undefined })
   await until(
-    () => mock.stats().open,
+    () => mock().stats().open,
     (n) => n === 0,
   )
 })
@@ -390,7 +380,7 @@ test('retry() answers a trailing question that has no answer (e.g. restored from
 
 test('a request() that throws fails the answer with invalid-options and sends nothing', async () => {
   const chat = createChat({
-    client: { baseUrl: mock.url },
+    client: { baseUrl: mock().url },
     request: () => {
       throw new Error('no backend configured')
     },
@@ -401,7 +391,7 @@ test('a request() that throws fails the answer with invalid-options and sends no
   expect(answer.error?.message).toMatch(/no backend configured/)
   expect(chat.getSnapshot().status).toBe('error')
   // Options the client rejects take the same path.
-  const bad = createChat({ client: { baseUrl: mock.url }, request: () => ({ path: '/stream/post', timeouts: { idle: -1 } }) })
+  const bad = createChat({ client: { baseUrl: mock().url }, request: () => ({ path: '/stream/post', timeouts: { idle: -1 } }) })
   expect((await bad.send('x')).error?.code).toBe('invalid-options')
   expect(posts()).toBe(0)
 })
@@ -409,7 +399,7 @@ test('a request() that throws fails the answer with invalid-options and sends no
 test('a StreamError thrown by request() from another copy of the SDK (matched by name and code) fails the answer with it', async () => {
   const foreign = Object.assign(new Error('from another bundle'), { name: 'StreamError', code: 'invalid-options' })
   const chat = createChat({
-    client: { baseUrl: mock.url },
+    client: { baseUrl: mock().url },
     request: () => {
       throw foreign
     },
@@ -444,7 +434,7 @@ test('callbacks that throw are reported and do not wedge the chat', async () => 
 
 test('send({ text, ...data }) keeps the extra fields on the message for request()', async () => {
   const chat = createChat({
-    client: { baseUrl: mock.url },
+    client: { baseUrl: mock().url },
     request: (m) => ({ path: '/stream/post', json: { prompt: `${m[m.length - 1]!.text} (${String(m[m.length - 1]!.data?.lang)})` } }),
   })
   const answer = await chat.send({ text: 'Hi', lang: 'en' })
@@ -464,7 +454,7 @@ test('setMessages() stops the answer in flight and replaces the list; clear() em
   chat.clear()
   expect(chat.getSnapshot().messages).toEqual([])
   await until(
-    () => mock.stats().open,
+    () => mock().stats().open,
     (n) => n === 0,
   )
 })
@@ -582,8 +572,8 @@ test('resume() against a server that starts over instead of resuming keeps the a
 
 test('resume() does nothing, and sends nothing, without a cut answer that has a lastEventId', async () => {
   for (const over of [{ status: 'completed' as const }, { lastEventId: undefined }]) {
-    const chat = createChat({ client: { baseUrl: mock.url }, initialMessages: cutAnswer(over) })
+    const chat = createChat({ client: { baseUrl: mock().url }, initialMessages: cutAnswer(over) })
     expect(await chat.resume()).toBeUndefined()
   }
-  expect(mock.stats().requests['/api/chat'] ?? 0).toBe(0)
+  expect(mock().stats().requests['/api/chat'] ?? 0).toBe(0)
 })

@@ -4,37 +4,28 @@
 // for calls the mock does not make (bad JSON, repeated ids, 1,000 calls).
 // Every case counts the upstream generations.
 
-import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest'
+import { expect, test, vi } from 'vitest'
 import { createChat } from '../../src/chat/index.js'
 import type { Chat, ChatOptions, ChatTool, MessagePart, ToolCallPart } from '../../src/chat/index.js'
 import { isStreamError } from '../../src/index.js'
-import { expectedText, startMockServer } from '../../src/mock/index.js'
-import type { MockServer } from '../../src/mock/index.js'
+import { expectedText } from '../../src/mock/index.js'
+import { useChatMock } from '../helpers/chat-mock.js'
 import { until } from '../helpers/eventually.js'
 import { serve } from '../helpers/http.js'
 
-let mock: MockServer
-beforeAll(async () => {
-  mock = await startMockServer()
-})
-afterAll(() => mock.close())
 const chats: Chat[] = []
-afterEach(async () => {
+// A failed test leaves no stalled stream behind for the next one.
+const { mock } = useChatMock(() => {
   for (const c of chats.splice(0)) c.stop()
-  await until(
-    () => mock.stats().open,
-    (n) => n === 0,
-  )
-  mock.resetStats()
   vi.unstubAllGlobals()
 })
 
 /** Upstream generations: requests to the mock's OpenAI route. */
-const generations = () => mock.stats().requests['/v1/chat/completions'] ?? 0
+const generations = () => mock().stats().requests['/v1/chat/completions'] ?? 0
 
 /** A chat on the mock's OpenAI route with the default request. */
 function toolChat(tools: Record<string, ChatTool>, options: ChatOptions = {}): Chat {
-  const chat = createChat({ client: { baseUrl: mock.url }, api: '/v1/chat/completions', body: { model: 'mock', stream: true }, tools, ...options })
+  const chat = createChat({ client: { baseUrl: mock().url }, api: '/v1/chat/completions', body: { model: 'mock', stream: true }, tools, ...options })
   chats.push(chat)
   return chat
 }
@@ -258,7 +249,7 @@ test('a tool the page does not know is an output-error, and nothing more is sent
   try {
     // The request names a tool the chat has no entry for: the mock calls it.
     const chat = createChat({
-      client: { baseUrl: mock.url },
+      client: { baseUrl: mock().url },
       maxSteps: 3,
       tools: { clock: { execute: () => 1 } },
       request: (m) => ({
@@ -384,7 +375,7 @@ test('reload while a call streamed or ran unfinished: restored output-error, nev
 test('a request() that throws for the follow-up fails that step only; the results stay', async () => {
   let n = 0
   const chat = createChat({
-    client: { baseUrl: mock.url },
+    client: { baseUrl: mock().url },
     maxSteps: 2,
     tools: { clock: { execute: () => 'r' } },
     request: (m) => {
