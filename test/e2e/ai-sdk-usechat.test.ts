@@ -61,9 +61,12 @@ async function open(web: StaticServer): Promise<Page> {
 }
 
 async function send(page: Page, text: string): Promise<void> {
+  const asked = await page.locator('li[data-role="user"]').count()
   await page.fill('input[aria-label="Message"]', text)
   await page.click('button[type="submit"]')
-  await page.waitForSelector('main[data-status="submitted"], main[data-status="streaming"]')
+  // The question shown is the sign it was sent. The status is not: an answer that fails at once
+  // goes submitted → streaming → error between two polls.
+  await page.waitForFunction((n) => document.querySelectorAll('li[data-role="user"]').length > n, asked)
 }
 
 /** A page with `prompt` asked (one step, no tool call) and 10+ characters of its answer shown. */
