@@ -17,6 +17,7 @@ import { chat, chatReport, chatTargets } from './sections/chat.mjs'
 import { e2e, e2eReport, e2eTargets } from './sections/e2e.mjs'
 import { framing, framingReport, framingTargets } from './sections/framing.mjs'
 import { hostile, hostileReport, hostileTargets } from './sections/hostile.mjs'
+import { longtasks, longtasksReport, longtasksTargets } from './sections/longtasks.mjs'
 import { markdown, markdownReport, markdownTargets } from './sections/markdown.mjs'
 import { pipeline, pipelineReport, pipelineTargets } from './sections/pipeline.mjs'
 import { render, renderReport, renderTargets } from './sections/render.mjs'
@@ -33,7 +34,7 @@ const only = argv
   ?.slice(7)
   .split(',')
 if (argv.includes('--help')) {
-  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,chat,markdown,resumable,scale,hostile]')
+  console.log('usage: npm run bench [-- --quick] [--write] [--only=size,framing,pipeline,scaling,e2e,render,chat,markdown,longtasks,resumable,scale,hostile]')
   process.exit(0)
 }
 
@@ -54,6 +55,7 @@ const SECTIONS = [
   ['render', render, renderReport, renderTargets],
   ['chat', chat, chatReport, chatTargets],
   ['markdown', markdown, markdownReport, markdownTargets],
+  ['longtasks', longtasks, longtasksReport, longtasksTargets],
   ['resumable', resumable, resumableReport, resumableTargets],
   ['scale', scale, scaleReport, scaleTargets],
   ['hostile', hostile, hostileReport, hostileTargets],

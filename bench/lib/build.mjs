@@ -28,6 +28,14 @@ const targets = {
     // The production build with <Profiler> callbacks (a plain production build never calls onRender).
     alias: { 'react-dom/client': 'react-dom/profiling' },
   },
+  // The long-task bench's page: React's production build, useChat and <Markdown>.
+  'longtasks-react-browser': {
+    entry: 'bench/pages/longtasks-react.js',
+    platform: 'browser',
+    format: 'iife',
+    file: 'longtasks-react-browser.js',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  },
 }
 
 /**
