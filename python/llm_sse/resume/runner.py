@@ -15,134 +15,46 @@ refreshes their liveness in the store and stops those that were cancelled
 from __future__ import annotations
 
 import atexit
-import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Union
+from collections.abc import Iterator
+from typing import Any, Callable, Optional, Union, cast
 
-from ..event import HEARTBEAT, Event, sse_encode
+from ..event import Event
 from ..failure import Failure
-from ..generation import event_id, new_stream_id, parse_event_id
-from . import metrics
+from ..generation import parse_event_id
+from .bridge import Blocking, Events, drive, iterate
 from .calls import run
+from .core import STOPPED as STOPPED
+from .core import AsyncStore, Changed, Core, Generation, Pause, Writes
+from .core import judge as judge
+from .core import outcome as outcome
+from .core import replay as replay
+from .core import stopped_event as stopped_event
 from .memory import MemoryStore
-from .multiplex import BACKLOG, Hub, rounds
-from .store import Entry, Signals, Store, StoreUnavailable, StreamLost
+from .multiplex import BACKLOG, rounds
+from .store import Store
 from .writer import Writer
 
 log = logging.getLogger('llm_sse.resume')
 
-# What readers see when a generation ends without its own last event. The
-# status is what a request would get before any byte was sent.
-STOPPED = {
-    'cancelled': Failure(499, 'cancelled', 'the generation was stopped'),
-    'abandoned': Failure(499, 'abandoned', 'the generation was stopped: no client followed it'),
-    'lost': Failure(503, 'stream_lost', 'the stream store lost this answer'),
-    'gone': Failure(503, 'generator_gone', 'the server generating this answer stopped'),
-    'unavailable': Failure(503, 'store_unavailable', 'the stream store is unavailable'),
-    'internal': Failure(500, 'internal_error', 'the server failed while generating the answer'),
-    # Only this reader ends: the answer goes on, and a resume from its last id gets the rest.
-    'overflow': Failure(503, 'reader_too_slow', 'this connection fell too far behind the answer; resume it'),
-}
+
+class _Changed(threading.Condition):
+    """A generation's lock and wake-up for readers on threads."""
+
+    async def pause(self, timeout: float) -> None:
+        self.wait(timeout)
 
 
-def judge(gens: list[Any], signals: dict[str, Signals], now: float, grace: float) -> None:
-    """Apply one heartbeat's signals to the running generations (both runners)."""
-    for gen in gens:
-        sig = signals.get(gen.stream_id)
-        if sig is None:
-            gen.stop('lost')
-        elif sig.cancel:
-            gen.stop('cancelled')
-        elif sig.readers or gen.readers > 0:
-            gen.seen = now
-        elif now - gen.seen > grace:
-            gen.stop('abandoned')
+class _Signal(threading.Event):
+    """What wakes a thread following a stream generated elsewhere."""
+
+    async def pause(self, timeout: float) -> None:
+        self.wait(timeout)
 
 
-def outcome(stop_reason: Optional[str], last: Optional[str]) -> str:
-    """How a generation ended, for the metrics: why it was stopped, ``failed`` when its last event was an
-    upstream error, else ``completed``."""
-    if stop_reason is not None:
-        return stop_reason
-    return 'failed' if last == 'error' else 'completed'
-
-
-def replay(stream_id: str, entries: Sequence[Entry]) -> tuple[list[bytes], int, bool]:
-    """The SSE bytes of stored ``entries``, the last event number among them, and whether the end came."""
-    out: list[bytes] = []
-    last = -1
-    for entry in entries:
-        if entry.end:
-            return out, last, True
-        last = entry.n
-        out.append(sse_encode(Event(entry.data, event=entry.event, id=event_id(stream_id, entry.n))))
-    return out, last, False
-
-
-def stopped_event(reason: str, stream_id: str) -> Event:
-    """The ``event: error`` readers get when a generation ended for ``reason`` (a key of ``STOPPED``)."""
-    f = STOPPED[reason]
-    failure = Failure(f.status, f.type, f.message, stream_id)
-    return Event(failure.json(), event='error', failure=failure)
-
-
-@dataclass
-class _Generation:
-    stream_id: str
-    source: Iterator[Event]
-    interrupt: Optional[Callable[[], None]]
-    seen: float = field(default_factory=time.monotonic)
-    stop_reason: Optional[str] = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    # Readers on this process follow these copies of the stored events
-    # instead of reading the store: half the store round trips per event,
-    # and no wait for a blocked read to return.
-    local: list[tuple[Optional[str], str]] = field(default_factory=list)
-    ended: bool = False
-    readers: int = 0
-    changed: threading.Condition = field(default_factory=threading.Condition)
-    pending: int = 0
-    write_error: Optional[str] = None
-    track: Optional[metrics.Generation] = None
-    last: Optional[str] = None
-
-    def record(self, event: Optional[str], data: str, stored: bool = True) -> None:
-        if stored:
-            self.last = event
-            if self.track is not None:
-                self.track.stored()
-        with self.changed:
-            self.local.append((event, data))
-            self.changed.notify_all()
-
-    def fail(self, reason: str) -> None:
-        if self.write_error is None:
-            self.write_error = reason
-        self.stop(reason)
-
-    def finish(self) -> None:
-        with self.changed:
-            self.ended = True
-            self.changed.notify_all()
-
-    def stop(self, reason: str) -> None:
-        with self.lock:
-            if self.stop_reason is not None:
-                return
-            self.stop_reason = reason
-        log.info('stream %s: stopping (%s)', self.stream_id, reason)
-        if self.interrupt is not None:
-            try:
-                self.interrupt()
-            except Exception:
-                log.exception('stream %s: interrupt failed', self.stream_id)
-
-
-class Runner:
+class Runner(Core):
     """Runs resumable generations on ``store`` (default: a :class:`MemoryStore`).
 
     ``grace``: seconds a generation goes on with no reader, waiting for a
@@ -158,6 +70,9 @@ class Runner:
     instead of ``generator_gone``; 0 turns it off. ``backlog``: bytes a
     reader of a stream generated elsewhere may leave unread before it is
     dropped with a ``reader_too_slow`` error event.
+
+    The logic is :class:`~llm_sse.resume.core.Core`'s, run on the calling
+    thread with blocking store calls (:mod:`~llm_sse.resume.bridge`).
     """
 
     def __init__(
@@ -173,23 +88,27 @@ class Runner:
         drain: float = 10.0,
         backlog: int = BACKLOG,
     ) -> None:
+        super().__init__(
+            grace=grace, ttl=ttl, tick=tick, block=block, ping=ping, unavailable=unavailable, backlog=backlog
+        )
         self.store: Store = store if store is not None else MemoryStore()
-        self.grace = grace
-        self.ttl = ttl
-        self.tick = tick
-        self.block = block
-        self.ping = ping
-        self.unavailable = unavailable
-        self._active: dict[str, _Generation] = {}
-        self._lock = threading.Lock()
+        self._calls = cast(AsyncStore, Blocking(self.store))
         self._closed = threading.Event()
         self._ticker: Optional[threading.Thread] = None
         self._writer = Writer(self.store, unavailable)
-        self._idle = threading.Condition(self._lock)
-        self._hub = Hub(backlog)
+        self._blocking_writer: Writes = cast(Writes, Blocking(self._writer))
         self._reader: Optional[threading.Thread] = None
         if drain > 0:
             atexit.register(self.drain, drain)
+
+    def _changed(self) -> Changed:
+        return _Changed()
+
+    def _signal(self) -> Pause:
+        return _Signal()
+
+    def _writes(self) -> Writes:
+        return self._blocking_writer
 
     # -- producing -----------------------------------------------------------
 
@@ -208,80 +127,15 @@ class Runner:
         next event. Raises :class:`StoreUnavailable` when the store cannot
         be reached.
         """
-        stream_id = new_stream_id()
-        try:
-            self.store.create(stream_id)
-        except StoreUnavailable:
-            metrics.STORE_ERRORS.labels('create').inc()
-            raise
-        track = metrics.Generation(stream_id)
-        try:
-            source = make(stream_id)
-            first = next(source, None)
-        except BaseException:
-            track.end('internal')
-            self._end(stream_id)
-            raise
-        if first is not None and first.failure is not None:
-            track.end('failed')
-            _close(source)
-            self._end(stream_id)
-            return first.failure
-        gen = _Generation(stream_id, source, interrupt, track=track)
+        return drive(self._start(lambda stream_id: Events(make(stream_id), _close), interrupt))
+
+    def _launch(self, gen: Generation, first: Optional[Event]) -> None:
         with self._lock:
-            self._active[stream_id] = gen
-            self._ensure_ticker()
-        threading.Thread(target=self._run, args=(gen, first), name=f'generation-{stream_id[:8]}', daemon=True).start()
-        return stream_id
-
-    def _run(self, gen: _Generation, first: Optional[Event]) -> None:
-        n = 0
-        try:
-            # The writer records each event for local readers once it is
-            # stored: an event a reader saw must be resumable anywhere.
-            if first is not None:
-                self._writer.put(gen, n, first.event, first.data)
-                n += 1
-            for ev in gen.source:
-                if gen.stop_reason is not None:
-                    break  # the interrupted upstream's error is not the answer's
-                self._writer.put(gen, n, ev.event, ev.data)
-                n += 1
-        except Exception:
-            log.exception('stream %s: generation failed', gen.stream_id)
-            gen.stop('internal')
-        finally:
-            _close(gen.source)
-            self._writer.flush(gen)
-        if gen.stop_reason is not None:
-            stop = stopped_event(gen.stop_reason, gen.stream_id)
-            if gen.write_error is None:
-                with contextlib.suppress(StreamLost, StoreUnavailable):
-                    self.store.append(gen.stream_id, n, stop.event, stop.data)
-            # Also when the store refused it: this process's readers still learn why.
-            gen.record(stop.event, stop.data, stored=False)
-        if gen.track is not None:
-            gen.track.end(outcome(gen.stop_reason, gen.last))
-        self._end(gen.stream_id)
-        gen.finish()
-        with self._lock:
-            self._active.pop(gen.stream_id, None)
-            self._idle.notify_all()
-
-    def _end(self, stream_id: str) -> None:
-        try:
-            self.store.end(stream_id, self.ttl)
-        except StoreUnavailable as error:
-            metrics.STORE_ERRORS.labels('end').inc()
-            log.warning('stream %s: could not mark its end: %s', stream_id, error)
-        except Exception:
-            # Readers then end on the lapsed liveness instead of the end mark.
-            log.exception('stream %s: could not mark its end', stream_id)
-
-    def _ensure_ticker(self) -> None:
-        if self._ticker is None or not self._ticker.is_alive():
-            self._ticker = threading.Thread(target=self._beat_forever, name='llm-sse-heartbeat', daemon=True)
-            self._ticker.start()
+            if self._ticker is None or not self._ticker.is_alive():
+                self._ticker = threading.Thread(target=self._beat_forever, name='llm-sse-heartbeat', daemon=True)
+                self._ticker.start()
+        name = f'generation-{gen.stream_id[:8]}'
+        threading.Thread(target=drive, args=(self._run(gen, first),), name=name, daemon=True).start()
 
     def _beat_forever(self) -> None:
         while not self._closed.wait(self.tick):
@@ -292,29 +146,14 @@ class Runner:
 
     def beat(self) -> None:
         """One heartbeat (the heartbeat thread calls this every ``tick`` seconds)."""
-        with self._lock:
-            gens = list(self._active.values())
-        if not gens:
-            return
-        try:
-            signals = self.store.beat([g.stream_id for g in gens])
-        except StoreUnavailable as error:
-            metrics.STORE_ERRORS.labels('beat').inc()
-            log.warning('heartbeat: %s', error)
-            return
-        judge(gens, signals, time.monotonic(), self.grace)
+        drive(self._beat())
 
     def cancel(self, stream_id: str) -> bool:
         """Stop a generation now if it runs here, through the store if it runs elsewhere.
 
         Returns False when no such stream exists. Raises :class:`StoreUnavailable`.
         """
-        with self._lock:
-            gen = self._active.get(stream_id)
-        found = self.store.cancel(stream_id)
-        if gen is not None:
-            gen.stop('cancelled')
-        return found or gen is not None
+        return drive(self._cancel(stream_id))
 
     def drain(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for every running generation to end; True when none is left."""
@@ -330,11 +169,6 @@ class Runner:
                 self._idle.wait(remaining)
         return True
 
-    def running(self) -> int:
-        """How many generations run in this process."""
-        with self._lock:
-            return len(self._active)
-
     def close(self) -> None:
         """Stop the heartbeat thread (generations still running lose their liveness)."""
         self._closed.set()
@@ -343,7 +177,7 @@ class Runner:
 
     def exists(self, stream_id: str) -> bool:
         """Whether ``stream_id`` can be read (running, or ended less than ``ttl`` ago)."""
-        return self.store.state(stream_id) != 'missing'
+        return drive(self._exists(stream_id))
 
     def follow(self, stream_id: str, after: int = -1, gone: Optional[Callable[[], bool]] = None) -> Iterator[bytes]:
         """The SSE bytes of ``stream_id`` after event ``after``, replayed then live, up to its end.
@@ -355,35 +189,7 @@ class Runner:
         presence stops counting at once); without it a departed client is
         noticed when a write fails.
         """
-        with self._lock:
-            gen = self._active.get(stream_id)
-        if gen is not None:
-            yield from self._follow_local(gen, after, gone)
-            return
-        # What is stored already comes from one read; the process's one
-        # multiplexed reader brings the rest.
-        try:
-            chunks, last, ended = replay(stream_id, self.store.read(stream_id, after, 0))
-        except StoreUnavailable:
-            chunks, last, ended = [], -1, False
-        yield from chunks
-        if ended:
-            return
-        after = max(after, last)
-        f, wake = self._hub.join(stream_id, after, threading.Event())
-        try:
-            self._ensure_reader()
-            if wake:
-                with contextlib.suppress(StoreUnavailable):
-                    self.store.wake()
-            while gone is None or not gone():
-                chunks, done = f.step(self._hub.lock, self.ping)
-                yield from chunks
-                if done:
-                    return
-                f.signal.wait(self.block)  # type: ignore[attr-defined]
-        finally:
-            self._hub.leave(f)
+        return iterate(self._follow(stream_id, after, gone))
 
     def _ensure_reader(self) -> None:
         with self._lock:
@@ -394,36 +200,6 @@ class Runner:
                     target=run, args=(loop, self.store, extra, self._closed.is_set), name='llm-sse-reader', daemon=True
                 )
                 self._reader.start()
-
-    def _follow_local(self, gen: _Generation, after: int, gone: Optional[Callable[[], bool]]) -> Iterator[bytes]:
-        with gen.changed:
-            gen.readers += 1
-        metrics.READERS.labels('local').inc()
-        try:
-            last_write = time.monotonic()
-            while gone is None or not gone():
-                with gen.changed:
-                    if len(gen.local) <= after + 1 and not gen.ended:
-                        gen.changed.wait(self.block)
-                    batch = gen.local[after + 1 :]
-                    ended = gen.ended
-                for event, data in batch:
-                    after += 1
-                    yield sse_encode(Event(data, event=event, id=event_id(gen.stream_id, after)))
-                now = time.monotonic()
-                if batch:
-                    last_write = now
-                elif ended:
-                    return
-                elif now - last_write >= self.ping:
-                    yield HEARTBEAT
-                    last_write = now
-        finally:
-            metrics.READERS.labels('local').dec()
-            with gen.changed:
-                gen.readers -= 1
-            # The grace period counts from the last reader's departure.
-            gen.seen = time.monotonic()
 
 
 def resume_point(last_event_id: str) -> Optional[tuple[str, int]]:
@@ -439,7 +215,7 @@ def valid_stream_id(stream_id: str) -> bool:
     return len(stream_id) == 32 and all(c in '0123456789abcdef' for c in stream_id)
 
 
-def _close(source: Iterator[Event]) -> None:
+def _close(source: Iterator[Any]) -> None:
     close = getattr(source, 'close', None)
     if callable(close):
         try:
