@@ -32,7 +32,7 @@ and a reload continues it without asking the model again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, cast
 
 from flask import Response
 
@@ -41,16 +41,15 @@ from ..event import Event
 from ..failure import Failure
 from ..flask import HEARTBEAT_SECONDS, error_response, read_json
 from ..flask import stream as stream_events
-from ..generation import Answer, events
+from ..generation import Answer
 from ..pump import Outcome
-from ..resume.flask import _follow
+from ..resume.bridge import Blocking, drive
+from ..resume.flask import _follow, detached
 from ..resume.flask import respond as respond_detached
 from ..resume.runner import Runner
-from ..resume.store import StoreUnavailable
-from ..upstream import interrupt
-from .active import ActiveStreams, active_streams_for
-from .request import ChatRequest, chat_request, valid_chat_id
-from .routes import BAD_CHAT_ID, GONE, UI_HEADERS, UNAVAILABLE, track
+from .active import ActiveStreams, AsyncActiveStreams, active_streams_for
+from .request import ChatRequest, chat_request
+from .routes import UI_HEADERS, active_stream, track
 
 
 def read_chat(
@@ -113,21 +112,8 @@ class ChatStreams:
         on_complete: Optional[Callable[[Answer], None]] = None,
     ) -> Response:
         """Generate ``upstream``'s answer as chat ``chat_id``'s active stream, detached from this request."""
-
-        def cancel() -> None:
-            interrupt(upstream)
-            close = getattr(upstream, 'close', None)
-            if callable(close):
-                close()
-
-        return self.respond(
-            chat_id,
-            lambda stream_id: events(
-                upstream, stream_id=stream_id, format='ai-sdk', meta=meta, on_complete=on_complete
-            ),
-            cancel=cancel,
-            headers=headers,
-        )
+        make, cancel = detached(upstream, {'format': 'ai-sdk', 'meta': meta, 'on_complete': on_complete})
+        return self.respond(chat_id, make, cancel=cancel, headers=headers)
 
     def respond(
         self,
@@ -148,15 +134,9 @@ class ChatStreams:
 
     def resume(self, chat_id: str, *, headers: Optional[Mapping[str, str]] = None) -> Response:
         """The chat's active answer from its first chunk (``useChat`` rebuilds the message), or 204."""
-        if not valid_chat_id(chat_id):
-            return error_response(BAD_CHAT_ID, headers)
-        try:
-            stream_id = self.active.get(chat_id)
-            state = self.runner.store.state(stream_id) if stream_id is not None else 'missing'
-        except StoreUnavailable:
-            return error_response(UNAVAILABLE, headers)
-        if stream_id is None or state == 'missing':
+        target = drive(active_stream(cast(AsyncActiveStreams, Blocking(self.active)), self.runner, chat_id))
+        if target is None:
             return no_stream()
-        if state == 'dead':
-            return error_response(Failure(GONE.status, GONE.type, GONE.message, stream_id), headers)
-        return _follow(self.runner, stream_id, -1, {**UI_HEADERS, **(headers or {})})
+        if isinstance(target, Failure):
+            return error_response(target, headers)
+        return _follow(self.runner, target, -1, {**UI_HEADERS, **(headers or {})})

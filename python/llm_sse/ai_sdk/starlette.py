@@ -25,18 +25,16 @@ from starlette.responses import Response
 from ..body import MAX_BODY_BYTES
 from ..event import Event
 from ..failure import Failure
-from ..generation import Answer, aclose, aevents, events
+from ..generation import Answer
 from ..pump import Outcome
 from ..resume.aio import AsyncRunner
-from ..resume.starlette import _follow
+from ..resume.starlette import _follow, detached
 from ..resume.starlette import respond as respond_detached
-from ..resume.store import StoreUnavailable
-from ..starlette import HEARTBEAT_SECONDS, _from_thread, error_response, read_json
+from ..starlette import HEARTBEAT_SECONDS, error_response, read_json
 from ..starlette import stream as stream_events
-from ..upstream import interrupt
 from .active import AsyncActiveStreams, async_active_streams_for
-from .request import ChatRequest, chat_request, valid_chat_id
-from .routes import BAD_CHAT_ID, GONE, UI_HEADERS, UNAVAILABLE, atrack
+from .request import ChatRequest, chat_request
+from .routes import UI_HEADERS, active_stream, atrack
 
 
 async def read_chat(
@@ -91,20 +89,7 @@ class AsyncChatStreams:
         on_complete: Optional[Callable[[Answer], None]] = None,
     ) -> Response:
         """Generate ``upstream``'s answer as chat ``chat_id``'s active stream, detached from this request."""
-        options: dict[str, Any] = {'format': 'ai-sdk', 'meta': meta, 'on_complete': on_complete}
-
-        def make(stream_id: str) -> AsyncIterator[Event]:
-            if isinstance(upstream, AsyncIterable):
-                return aevents(upstream, stream_id=stream_id, **options).__aiter__()
-            blocking = iter(events(upstream, stream_id=stream_id, **options))
-            return _from_thread(blocking, lambda: interrupt(upstream))
-
-        async def refused() -> None:
-            if isinstance(upstream, AsyncIterable):
-                await aclose(upstream)
-            else:
-                interrupt(upstream)
-
+        make, refused = detached(upstream, {'format': 'ai-sdk', 'meta': meta, 'on_complete': on_complete})
         return await self.respond(chat_id, make, headers=headers, on_refused=refused)
 
     async def respond(
@@ -126,15 +111,9 @@ class AsyncChatStreams:
 
     async def resume(self, chat_id: str, *, headers: Optional[Mapping[str, str]] = None) -> Response:
         """The chat's active answer from its first chunk, or 204."""
-        if not valid_chat_id(chat_id):
-            return error_response(BAD_CHAT_ID, headers)
-        try:
-            stream_id = await self.active.get(chat_id)
-            state = await self.runner.store.state(stream_id) if stream_id is not None else 'missing'
-        except StoreUnavailable:
-            return error_response(UNAVAILABLE, headers)
-        if stream_id is None or state == 'missing':
+        target = await active_stream(self.active, self.runner, chat_id)
+        if target is None:
             return no_stream()
-        if state == 'dead':
-            return error_response(Failure(GONE.status, GONE.type, GONE.message, stream_id), headers)
-        return _follow(self.runner, stream_id, -1, {**UI_HEADERS, **(headers or {})})
+        if isinstance(target, Failure):
+            return error_response(target, headers)
+        return _follow(self.runner, target, -1, {**UI_HEADERS, **(headers or {})})

@@ -38,18 +38,14 @@ from ..failure import Failure
 from ..flask import error_response
 from ..generation import Answer, check_format, events
 from ..payload import Format, format_headers
-from ..upstream import interrupt
 from ..watch import watch_client
-from . import metrics
-from .runner import Runner, resume_point, valid_stream_id
-from .store import StoreUnavailable
+from . import routes
+from .bridge import drive
+from .runner import Runner, blocking
 
 #: Carries the stream id on every stream response, for a client that wants
 #: to cancel before its first event arrived.
 STREAM_ID_HEADER = 'X-Stream-Id'
-
-_NOT_FOUND = Failure(404, 'stream_not_found', 'this stream does not exist or has expired')
-_UNAVAILABLE = Failure(503, 'store_unavailable', 'the stream store is unavailable; try again')
 
 
 def last_event_id() -> Optional[str]:
@@ -88,20 +84,10 @@ def resume(runner: Runner, *, headers: Optional[Mapping[str, str]] = None) -> Op
     400 for an id this server did not make, 404 for a stream that is not
     (or no longer) stored, 503 when the store cannot be reached.
     """
-    value = last_event_id()
-    if value is None:
-        return None
-    point = resume_point(value)
-    if point is None:
-        return error_response(Failure(400, 'bad_request', 'Last-Event-ID is not an event id of this server'), headers)
-    stream_id, after = point
-    try:
-        if not runner.exists(stream_id):
-            return error_response(_NOT_FOUND, headers)
-        metrics.RESUMED.inc()
-    except StoreUnavailable:
-        return error_response(_UNAVAILABLE, headers)
-    return _follow(runner, stream_id, after, headers)
+    target = drive(routes.resume_target(runner, last_event_id()))
+    if target is None or isinstance(target, Failure):
+        return None if target is None else error_response(target, headers)
+    return _follow(runner, *target, headers)
 
 
 def respond(
@@ -119,12 +105,12 @@ def respond(
     unavailable and the generation never starts, so an upstream already
     opened is not left generating for nobody.
     """
-    try:
-        started = runner.start(make, interrupt=cancel)
-    except StoreUnavailable:
+
+    async def refused() -> None:
         if cancel is not None:
             cancel()
-        return error_response(_UNAVAILABLE, headers)
+
+    started = drive(routes.begin(runner, blocking(make), cancel, refused))
     if isinstance(started, Failure):
         return error_response(started, headers)
     return _follow(runner, started, -1, headers)
@@ -143,29 +129,26 @@ def stream(
     """:func:`respond` with the :func:`~llm_sse.events` of ``upstream`` (an ``openai`` stream or strings)."""
     # A bad option raises here, in the route, not in the detached generation.
     check_format(format, repeat_last)
+    make, cancel = detached(
+        upstream, {'format': format, 'meta': meta, 'repeat_last': repeat_last, 'on_complete': on_complete}
+    )
+    return respond(runner, make, cancel=cancel, headers={**format_headers(format), **(headers or {})})
+
+
+def detached(
+    upstream: Iterable[Any], options: Mapping[str, Any]
+) -> tuple[Callable[[str], Iterator[Event]], Callable[[], None]]:
+    """For :func:`respond`: ``make`` (the :func:`~llm_sse.events` of ``upstream`` with ``options``) and ``cancel``."""
 
     def make(stream_id: str) -> Iterator[Event]:
-        return events(
-            upstream, stream_id=stream_id, format=format, meta=meta, repeat_last=repeat_last, on_complete=on_complete
-        )
+        return events(upstream, stream_id=stream_id, **options)
 
-    def cancel() -> None:
-        interrupt(upstream)
-        close = getattr(upstream, 'close', None)
-        if callable(close):
-            close()
-
-    return respond(runner, make, cancel=cancel, headers={**format_headers(format), **(headers or {})})
+    return make, lambda: routes.stop_upstream(upstream)
 
 
 def cancel_response(runner: Runner, stream_id: str) -> Response:
     """Stop a stream's generation, on whichever worker runs it: 202, or 404 when there is no such stream."""
-    if not valid_stream_id(stream_id):
-        return error_response(Failure(404, 'stream_not_found', 'no such stream'))
-    try:
-        found = runner.cancel(stream_id)
-    except StoreUnavailable:
-        return error_response(_UNAVAILABLE)
-    if not found:
-        return error_response(Failure(404, 'stream_not_found', 'no such stream'))
+    failure = drive(routes.cancel(runner, stream_id))
+    if failure is not None:
+        return error_response(failure)
     return Response('{"cancelled": true}', status=202, mimetype='application/json')

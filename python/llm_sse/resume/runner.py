@@ -18,7 +18,7 @@ import atexit
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Callable, Optional, Union, cast
 
 from ..event import Event
@@ -127,7 +127,7 @@ class Runner(Core):
         next event. Raises :class:`StoreUnavailable` when the store cannot
         be reached.
         """
-        return drive(self._start(lambda stream_id: Events(make(stream_id), _close), interrupt))
+        return drive(self._start(blocking(make), interrupt))
 
     def _launch(self, gen: Generation, first: Optional[Event]) -> None:
         with self._lock:
@@ -213,6 +213,11 @@ def resume_point(last_event_id: str) -> Optional[tuple[str, int]]:
 def valid_stream_id(stream_id: str) -> bool:
     """Whether ``stream_id`` has the shape :func:`~llm_sse.new_stream_id` makes (32 lowercase hex digits)."""
     return len(stream_id) == 32 and all(c in '0123456789abcdef' for c in stream_id)
+
+
+def blocking(make: Callable[[str], Iterator[Event]]) -> Callable[[str], AsyncIterator[Event]]:
+    """``make`` for the core: its blocking events behind awaitables; closing them logs a failure."""
+    return lambda stream_id: Events(make(stream_id), _close)
 
 
 def _close(source: Iterator[Any]) -> None:

@@ -35,14 +35,9 @@ from ..generation import Answer, aclose, aevents, check_format, events
 from ..payload import Format, format_headers
 from ..starlette import EventStreamResponse, _from_thread, error_response
 from ..upstream import interrupt
-from . import metrics
+from . import routes
 from .aio import AsyncRunner
 from .flask import STREAM_ID_HEADER
-from .runner import resume_point, valid_stream_id
-from .store import StoreUnavailable
-
-_NOT_FOUND = Failure(404, 'stream_not_found', 'this stream does not exist or has expired')
-_UNAVAILABLE = Failure(503, 'store_unavailable', 'the stream store is unavailable; try again')
 
 
 def _follow(runner: AsyncRunner, stream_id: str, after: int, headers: Optional[Mapping[str, str]]) -> Response:
@@ -61,19 +56,10 @@ async def resume(
     Errors as in :func:`llm_sse.resume.flask.resume`: 400, 404, 503.
     """
     value = request.headers.get('last-event-id') or request.query_params.get('lastEventId')
-    if not value:
-        return None
-    point = resume_point(value)
-    if point is None:
-        return error_response(Failure(400, 'bad_request', 'Last-Event-ID is not an event id of this server'), headers)
-    stream_id, after = point
-    try:
-        if not await runner.exists(stream_id):
-            return error_response(_NOT_FOUND, headers)
-        metrics.RESUMED.inc()
-    except StoreUnavailable:
-        return error_response(_UNAVAILABLE, headers)
-    return _follow(runner, stream_id, after, headers)
+    target = await routes.resume_target(runner, value)
+    if target is None or isinstance(target, Failure):
+        return None if target is None else error_response(target, headers)
+    return _follow(runner, *target, headers)
 
 
 async def respond(
@@ -88,12 +74,12 @@ async def respond(
     ``on_refused`` runs when the store is unavailable and the generation
     never starts (to close an upstream already opened).
     """
-    try:
-        started = await runner.start(make)
-    except StoreUnavailable:
+
+    async def refused() -> None:
         if on_refused is not None:
             await on_refused()
-        return error_response(_UNAVAILABLE, headers)
+
+    started = await routes.begin(runner, make, None, refused)
     if isinstance(started, Failure):
         return error_response(started, headers)
     return _follow(runner, started, -1, headers)
@@ -112,7 +98,17 @@ async def stream(
     """:func:`respond` with the events of ``upstream``: an ``AsyncOpenAI`` stream, an ``OpenAI`` one, or strings."""
     # A bad option raises here, in the route, not in the detached generation.
     check_format(format, repeat_last)
-    options: dict[str, Any] = {'format': format, 'meta': meta, 'repeat_last': repeat_last, 'on_complete': on_complete}
+    make, refused = detached(
+        upstream, {'format': format, 'meta': meta, 'repeat_last': repeat_last, 'on_complete': on_complete}
+    )
+    headers = {**format_headers(format), **(headers or {})}
+    return await respond(runner, make, headers=headers, on_refused=refused)
+
+
+def detached(
+    upstream: Union[AsyncIterable[Any], Iterable[Any]], options: Mapping[str, Any]
+) -> tuple[Callable[[str], AsyncIterator[Event]], Callable[[], Awaitable[None]]]:
+    """For :func:`respond`: ``make`` (the events of ``upstream`` with ``options``) and ``on_refused``."""
 
     def make(stream_id: str) -> AsyncIterator[Event]:
         if isinstance(upstream, AsyncIterable):
@@ -124,23 +120,14 @@ async def stream(
         if isinstance(upstream, AsyncIterable):
             await aclose(upstream)
         else:
-            interrupt(upstream)
-            close = getattr(upstream, 'close', None)
-            if callable(close):
-                close()
+            routes.stop_upstream(upstream)
 
-    headers = {**format_headers(format), **(headers or {})}
-    return await respond(runner, make, headers=headers, on_refused=refused)
+    return make, refused
 
 
 async def cancel_response(runner: AsyncRunner, stream_id: str) -> Response:
     """Stop a stream's generation, on whichever worker runs it: 202, or 404 when there is no such stream."""
-    if not valid_stream_id(stream_id):
-        return error_response(Failure(404, 'stream_not_found', 'no such stream'))
-    try:
-        found = await runner.cancel(stream_id)
-    except StoreUnavailable:
-        return error_response(_UNAVAILABLE)
-    if not found:
-        return error_response(Failure(404, 'stream_not_found', 'no such stream'))
+    failure = await routes.cancel(runner, stream_id)
+    if failure is not None:
+        return error_response(failure)
     return Response('{"cancelled": true}', status_code=202, media_type='application/json')
