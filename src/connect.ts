@@ -42,9 +42,7 @@ export function connect(p: Settled): LlmStream {
   const signal = p.signal
 
   let cancel: (() => void) | undefined
-  let idleTimer: ReturnType<typeof setTimeout> | undefined
-  let firstTokenTimer: ReturnType<typeof setTimeout> | undefined
-  let totalTimer: ReturnType<typeof setTimeout> | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
   let wake: (() => void) | undefined
   let attempt = 0
   let lastEventId = p.lastEventId ?? ''
@@ -52,6 +50,9 @@ export function connect(p: Settled): LlmStream {
   let firstId: string | undefined
   let resumedFrom: string | undefined
   let serverRetry = 0
+  const start = Date.now()
+  /** When bytes last came while an attempt runs; 0 between attempts (no idle limit while waiting to retry). */
+  let lastData = 0
 
   const handle = createHandle({
     state: () => reducer,
@@ -89,9 +90,7 @@ export function connect(p: Settled): LlmStream {
   function stop(finalise: () => void): void {
     if (reducer.final) return
     finalise()
-    disarmIdle()
-    clearTimeout(firstTokenTimer)
-    clearTimeout(totalTimer)
+    clearTimeout(timer)
     signal?.removeEventListener('abort', onSignal)
     cancel?.()
     wake?.()
@@ -99,35 +98,37 @@ export function connect(p: Settled): LlmStream {
   const fail = (error: StreamError) => stop(() => reducer.fail(error))
   const onSignal = () => stop(() => reducer.abort())
 
-  const timedOut = (name: keyof Settled['timeouts'], what: string) => {
-    const ms = p.timeouts[name]
-    log('timeout', `timeouts.${name} ${ms} ms`)
-    fail(new StreamError('timeout', `No ${what} for ${ms} ms (timeouts.${name})`))
+  // One timer for the three limits, set for the nearest one. firstToken and
+  // total are deadlines from the call, never pushed back: keep-alive comments
+  // and empty tokens must not hold a stream open. Bytes only stamp the time
+  // (re-arming a timer per read is measurable at 20k tokens/s); the timer
+  // looks at the stamp when it fires and sets itself again.
+  function tick() {
+    clearTimeout(timer)
+    const now = Date.now()
+    let next = Infinity
+    for (const [name, what, from] of [
+      ['firstToken', 'token', reducer.text || reducer.reasoning ? 0 : start],
+      ['idle', 'data', lastData],
+      ['total', 'final status', start],
+    ] as const) {
+      const ms = p.timeouts[name]
+      if (ms > 0 && from) {
+        const left = from + ms - now
+        if (left <= 0) {
+          log('timeout', `timeouts.${name} ${ms} ms`)
+          return fail(new StreamError('timeout', `No ${what} for ${ms} ms (timeouts.${name})`))
+        }
+        next = Math.min(next, left)
+      }
+    }
+    if (next < Infinity && !reducer.final) timer = setTimeout(tick, next)
   }
-  /** A timer for timeouts.<name>, or none when it is off; `delay` overrides the wait (the idle check). */
-  const timer = (name: keyof Settled['timeouts'], what: string, delay?: number) => {
-    const ms = p.timeouts[name]
-    if (ms > 0 && !reducer.final) return setTimeout(() => (name === 'idle' ? checkIdle() : timedOut(name, what)), delay ?? ms)
-  }
-  // Re-arming a timer on every chunk costs a clearTimeout + setTimeout per
-  // read (measurable at 20k tokens/s); instead each read only stamps the
-  // time, and the one pending timer checks the stamp when it fires.
-  let lastData = 0
-  const idleMs = p.timeouts.idle
-  function armIdle(): void {
-    if (!(idleMs > 0) || reducer.final) return
+  /** Bytes arrived (or an attempt starts): the idle limit counts from now. */
+  const fresh = () => {
+    const armed = lastData
     lastData = Date.now()
-    if (idleTimer === undefined) checkIdle()
-  }
-  function checkIdle(): void {
-    idleTimer = undefined
-    const left = lastData + idleMs - Date.now()
-    if (left > 0) idleTimer = timer('idle', 'data', left)
-    else timedOut('idle', 'data')
-  }
-  function disarmIdle(): void {
-    clearTimeout(idleTimer)
-    idleTimer = undefined
+    if (!armed) tick()
   }
 
   // The request's own fields (url, method, body, ...) are named alike in both.
@@ -142,9 +143,9 @@ export function connect(p: Settled): LlmStream {
     isFinal: () => reducer.final,
     opened: () => {
       reducer.open()
-      armIdle()
+      fresh()
     },
-    bytes: armIdle,
+    bytes: fresh,
     event(ev) {
       if (ev.id !== undefined) {
         const from = resumedFrom
@@ -153,17 +154,13 @@ export function connect(p: Settled): LlmStream {
           return fail(
             new StreamError(
               'incomplete',
-              `The server answered a resume from event ${from} with event ${ev.id}: it started over instead of resuming (it ignores Last-Event-ID). Stopped rather than repeat the answer; the text so far is kept.`,
+              `The server answered a resume from event ${from} with event ${ev.id}: it started over (it ignores Last-Event-ID), so the stream stopped rather than repeat the answer.`,
             ),
           )
         firstId ??= ev.id
         lastEventId = ev.lastEventId
       }
       reducer.event(ev)
-      if (firstTokenTimer !== undefined && (reducer.text || reducer.reasoning)) {
-        clearTimeout(firstTokenTimer)
-        firstTokenTimer = undefined
-      }
     },
     // Clamped: `retry:` with hundreds of digits parses to Infinity.
     retryHint: (ms) => (serverRetry = Math.min(ms, policy.maxDelay)),
@@ -196,10 +193,6 @@ export function connect(p: Settled): LlmStream {
   async function run(): Promise<void> {
     if (signal?.aborted) return onSignal()
     signal?.addEventListener('abort', onSignal)
-    // Deadlines from the call, never pushed back by bytes: keep-alive
-    // comments and empty tokens must not hold a stream open forever.
-    firstTokenTimer = timer('firstToken', 'token')
-    totalTimer = timer('total', 'final status')
     while (!reducer.final) {
       attempt++
       log(
@@ -207,7 +200,7 @@ export function connect(p: Settled): LlmStream {
         `${p.method} ${p.url.split(/[?#]/)[0]!.replace(/\/\/[^/]*@/, '//')} over ${p.useEventSource ? 'EventSource' : 'fetch'}${lastEventId ? ` from event ${lastEventId}` : ''}`,
       )
       reducer.connecting(attempt)
-      armIdle()
+      fresh()
       let outcome: AttemptOutcome
       resumedFrom = lastEventId || undefined
       try {
@@ -217,7 +210,7 @@ export function connect(p: Settled): LlmStream {
         // A bug of ours or a misconfiguration: still a final status, never a hang.
         outcome = { kind: 'failed', responded: false, error: asError(error) }
       }
-      disarmIdle()
+      lastData = 0
       if (reducer.final) break
       if (outcome.kind === 'ended') {
         // A body that ended cleanly but short of its end marker is resumable

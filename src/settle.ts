@@ -95,63 +95,78 @@ export function settle(method: 'GET' | 'POST', path: unknown, client: ClientOpti
   }
 }
 
+/** A check of one option: the test its value must pass, and what it must be (the message says so). */
+type Rule = [ok: (v: never) => unknown, what: string]
+
+const fail = (message: string): never => {
+  throw new StreamError('invalid-options', message)
+}
+/** A number from `min` to `max`, whole when `whole` is set. */
+const num = (min: number, max: number, what: string, whole?: boolean): Rule => [
+  (v: number) => typeof v === 'number' && v >= min && v <= max && (!whole || Number.isInteger(v)),
+  what,
+]
+const MS = num(0, MAX_TIMER, `ms from 0 (off) to ${MAX_TIMER}`)
+/** One of `allowed`, or a function too when `fn` is set. */
+const oneOf = (allowed: unknown[], fn?: boolean): Rule => {
+  const names = allowed.map((a) => (typeof a === 'string' ? `'${a}'` : String(a)))
+  if (fn) names.push('a function')
+  return [(v) => allowed.includes(v) || (fn && typeof v === 'function'), names.slice(0, -1).join(', ') + ' or ' + names.at(-1)]
+}
+const isFunction: Rule = [(v) => typeof v === 'function', 'a function']
+
+/** Every option with a rule, by its name in the message; `timeouts.*` share one. */
+const RULES: Record<string, Rule> = {
+  dialect: oneOf(['auto', 'content-dict', 'openai', 'ai-sdk', 'text', 'seed'], true),
+  transport: oneOf(['auto', 'eventsource', 'fetch']),
+  redirect: oneOf(['same-origin', 'follow', 'error']),
+  thinkTags: oneOf([true, false, 'open']),
+  retry: [(v) => typeof v === 'boolean' || (typeof v === 'object' && v), 'true, false or { attempts, baseDelay, maxDelay }'],
+  'retry.attempts': num(1, 100, 'a whole number from 1 to 100', true),
+  'retry.baseDelay': MS,
+  'retry.maxDelay': MS,
+  maxEventBytes: num(1, Number.MAX_SAFE_INTEGER, 'a whole number ≥ 1', true),
+  eventTypes: [Array.isArray, "an array of event names, e.g. ['progress']"],
+  // Sent as a header, which cannot hold control characters (see lastEventIdHeader).
+  lastEventId: [(v) => typeof v === 'string' && lastEventIdHeader(v) !== undefined, 'a string without control characters (a header)'],
+  fetch: isFunction,
+  debug: oneOf([true, false], true),
+}
+
+/** A wrong value as a message shows it: strings quoted, objects and functions by their type (never their contents). */
+const shown = (v: unknown) => {
+  const t = typeof v
+  return t === 'string' ? JSON.stringify(v) : (t === 'object' && v) || t === 'function' ? t : String(v)
+}
+
+/** Throw unless `value` (when given) passes `rule`: one message for every option, naming what it must be and what it was. */
+function check(name: string, value: unknown, [ok, what]: Rule = RULES[name]!): void {
+  if (value !== undefined && !ok(value as never)) fail(`${name} must be ${what}, not ${shown(value)}.`)
+}
+
 /**
  * Fail fast, with a message that says what to do. `createClient()` calls it
  * with the client's options alone; each call with the merged options and
  * the request (`at`), which the URL, body and transport checks need.
  */
 export function validate(o: AllOptions, at?: { method: 'GET' | 'POST'; path: unknown; headers: (HeadersInput | undefined)[] }): void {
-  const fail = (message: string): never => {
-    throw new StreamError('invalid-options', message)
-  }
-  const oneOf = (name: string, value: unknown, allowed: string[], fn?: boolean) => {
-    if (value !== undefined && !(fn && typeof value === 'function') && !allowed.includes(value as string))
-      fail(`Unknown ${name} ${JSON.stringify(value)}: use '${allowed.join("', '")}'${fn ? ' or a function' : ''}.`)
-  }
-  /** `name` must pass `ok`: say what it must be and what it was. */
-  const check = (name: string, value: unknown, ok: (v: number) => boolean, what: string) => {
-    if (value !== undefined && !(typeof value === 'number' && ok(value))) fail(`${name} must be ${what}, not ${String(value)}.`)
-  }
-  const ms = (v: number) => v >= 0 && v <= MAX_TIMER
-  const whole = (min: number, max: number) => (v: number) => Number.isInteger(v) && v >= min && v <= max
-
   const base = o.baseUrl
   if (base && !/^[a-z][a-z\d+.-]*:\/\//i.test(base) && !/^\.{0,2}\//.test(base))
-    fail(`baseUrl ${JSON.stringify(base)} has no scheme: did you mean ${JSON.stringify('http://' + base)}? (Or '/path' on the page's origin.)`)
-  oneOf('dialect', o.dialect, ['auto', 'content-dict', 'openai', 'ai-sdk', 'text', 'seed'], true)
-  oneOf('transport', o.transport, ['auto', 'eventsource', 'fetch'])
-  oneOf('redirect', o.redirect, ['same-origin', 'follow', 'error'])
-  const think = o.thinkTags
-  if (think !== undefined && typeof think !== 'boolean' && think !== 'open') fail(`thinkTags must be true, false or 'open', not ${JSON.stringify(think)}.`)
-  for (const [name, value] of Object.entries(o.timeouts ?? {})) check(`timeouts.${name}`, value, ms, `ms from 0 (off) to ${MAX_TIMER}`)
-  const retry = o.retry
-  if (retry !== undefined && typeof retry !== 'boolean') {
-    if (typeof retry !== 'object' || !retry) fail(`retry must be true, false or { attempts, baseDelay, maxDelay }, not ${String(retry)}.`)
-    check('retry.attempts', retry.attempts, whole(1, 100), 'a whole number from 1 to 100')
-    check('retry.baseDelay', retry.baseDelay, ms, `ms from 0 to ${MAX_TIMER}`)
-    check('retry.maxDelay', retry.maxDelay, ms, `ms from 0 to ${MAX_TIMER}`)
-  }
-  check('maxEventBytes', o.maxEventBytes, whole(1, Number.MAX_SAFE_INTEGER), 'a whole number ≥ 1')
-  if (o.eventTypes !== undefined && !Array.isArray(o.eventTypes)) fail("eventTypes must be an array of event names, e.g. ['progress'].")
-  const id = o.lastEventId
-  if (id !== undefined && (typeof id !== 'string' || lastEventIdHeader(id) === undefined))
-    fail(`lastEventId must be a string without control characters (other than tab), not ${JSON.stringify(id)}: it is sent as a header.`)
-  if (o.fetch !== undefined && typeof o.fetch !== 'function') fail('`fetch` must be a function.')
-  if (o.debug !== undefined && typeof o.debug !== 'boolean' && typeof o.debug !== 'function') fail('debug must be a boolean or a function.')
+    fail(`baseUrl ${JSON.stringify(base)} has no scheme: did you mean ${JSON.stringify('http://' + base)}?`)
+  for (const name in RULES) if (!name.includes('.')) check(name, o[name as keyof AllOptions])
+  for (const [name, value] of Object.entries(o.timeouts ?? {})) check('timeouts.' + name, value, MS)
+  if (typeof o.retry === 'object') for (const name of ['attempts', 'baseDelay', 'maxDelay'] as const) check('retry.' + name, o.retry[name])
   if (!at) return
 
   const { method, path, headers } = at
-  if (typeof path !== 'string' && !(path instanceof URL))
-    fail(`Expected a path or URL first, got ${typeof path}. Did you mean client.post('/stream/post', { json: { prompt } })?`)
+  check('path', path, [(v: unknown) => typeof v === 'string' || v instanceof URL, "a path or URL, e.g. client.post('/stream/post', { json })"])
   if (o.json !== undefined && o.body !== undefined) fail('Pass either `json` or `body`, not both.')
-  if (method === 'GET' && (o.json !== undefined || o.body !== undefined))
-    fail('A GET sends no body, so `json`/`body` would be lost: use client.post(), or put it in the URL with `query: { text }`.')
+  if (method === 'GET' && (o.json !== undefined || o.body !== undefined)) fail('A GET sends no body (`json`/`body` would be lost): use post(), or `query`.')
   const url = String(path)
   if (!SCHEME.test(url) && !SCHEME.test(o.baseUrl ?? '') && !hasLocation())
-    fail(`${JSON.stringify(url)} is relative and there is no page (no \`location\`): pass createClient({ baseUrl: 'http://127.0.0.1:5000' }) or a full URL.`)
+    fail(`${JSON.stringify(url)} is relative and there is no page: pass baseUrl: 'http://127.0.0.1:5000' or a full URL.`)
   if (method === 'GET' && o.transport === 'eventsource') {
-    if (eventSource(o) === undefined)
-      fail("transport: 'eventsource' but no EventSource here: pass `EventSource` (e.g. from the 'eventsource' package) or use transport: 'fetch'.")
+    if (eventSource(o) === undefined) fail("transport: 'eventsource' but no EventSource here: pass `EventSource` (npm 'eventsource') or use 'fetch'.")
     if (hasHeaders(headers)) fail("transport: 'eventsource' cannot send headers: use 'fetch' or 'auto'.")
   }
 }

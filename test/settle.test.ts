@@ -37,16 +37,13 @@ const post = (options: RequestOptions) => () => client.post('/stream/post', opti
 const make = (options: ClientOptions) => () => createClient(options)
 
 test('a GET with a json body throws at once: the body would be lost', () => {
-  invalid(
-    () => client.get('/stream/get', { json: { prompt: 'hi' } }),
-    /GET sends no body, so `json`\/`body` would be lost: use client\.post\(\), or put it in the URL with `query/,
-  )
+  invalid(() => client.get('/stream/get', { json: { prompt: 'hi' } }), /GET sends no body \(`json`\/`body` would be lost\): use post\(\), or `query`/)
   invalid(() => client.get('/stream/get', { body: 'hi' }), /would be lost/)
   expect(thrown(() => client.get('/stream/get', { query: { text: 'hi' }, transport: 'fetch' }).abort())).toBeUndefined()
 })
 
 test('a relative URL without baseUrl throws where there is no page to resolve it against', () => {
-  invalid(() => createClient().post('/stream/post', { json: {} }), /"\/stream\/post" is relative and there is no page .*baseUrl: 'http:\/\/127\.0\.0\.1:5000'/)
+  invalid(() => createClient().post('/stream/post', { json: {} }), /"\/stream\/post" is relative and there is no page: .*baseUrl: 'http:\/\/127\.0\.0\.1:5000'/)
   invalid(() => createClient({ baseUrl: '/api' }).post('/stream/post'), /"\/stream\/post" is relative/)
   expect(thrown(() => createClient().post(`${BASE}/stream/post`).abort())).toBeUndefined()
   expect(
@@ -67,10 +64,7 @@ test('a baseUrl without a scheme throws with the URL it probably meant', () => {
 })
 
 test("transport: 'eventsource' without an EventSource throws, and says what to pass", () => {
-  invalid(
-    () => client.get('/stream/get', { transport: 'eventsource' }),
-    /but no EventSource here: pass `EventSource` \(e\.g\. from the 'eventsource' package\) or use transport: 'fetch'/,
-  )
+  invalid(() => client.get('/stream/get', { transport: 'eventsource' }), /but no EventSource here: pass `EventSource` \(npm 'eventsource'\) or use 'fetch'/)
   const withEs = createClient({ baseUrl: BASE, EventSource: NodeEventSource as unknown as EventSourceConstructor })
   expect(thrown(() => withEs.get('/stream/get', { transport: 'eventsource' }).abort())).toBeUndefined()
   invalid(() => withEs.get('/stream/get', { transport: 'eventsource', headers: { authorization: 'Bearer x' } }), /cannot send headers: use 'fetch'/)
@@ -82,7 +76,7 @@ test('retry.attempts must be a whole number from 1 to 100', () => {
   for (const attempts of [0, -1, 1.5, 101, Number.NaN, Number.POSITIVE_INFINITY])
     invalid(make({ retry: { attempts } }), /retry\.attempts must be a whole number from 1 to 100/)
   invalid(post({ retry: { attempts: 0 } }), /retry\.attempts/)
-  invalid(make({ retry: { baseDelay: -1 } }), /retry\.baseDelay must be ms from 0 to 2147483647, not -1/)
+  invalid(make({ retry: { baseDelay: -1 } }), /retry\.baseDelay must be ms from 0 \(off\) to 2147483647, not -1/)
   invalid(make({ retry: 'yes' as never }), /retry must be true, false or \{ attempts, baseDelay, maxDelay \}/)
   for (const attempts of [1, 3, 100]) expect(thrown(make({ retry: { attempts } }))).toBeUndefined()
 })
@@ -99,8 +93,8 @@ test('a timeout beyond what timers can wait throws, instead of firing at once', 
 })
 
 test('earlier mistakes keep their hints: a missing path, json with body, unknown names', () => {
-  invalid(() => client.post({ json: {} } as never), /Did you mean client\.post\('\/stream\/post'/)
-  invalid(make({ dialect: 'python' as never }), /Unknown dialect "python"/)
+  invalid(() => client.post({ json: {} } as never), /path must be a path or URL, e\.g\. client\.post\('\/stream\/post'/)
+  invalid(make({ dialect: 'python' as never }), /dialect must be 'auto', 'content-dict', 'openai', 'ai-sdk', 'text', 'seed' or a function, not "python"/)
   invalid(make({ thinkTags: 'closed' as never }), /thinkTags must be true, false or 'open', not "closed"/)
   expect(thrown(make({ thinkTags: 'open' }))).toBeUndefined()
   invalid(post({ json: {}, body: 'x' }), /either `json` or `body`/)

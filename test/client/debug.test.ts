@@ -151,5 +151,5 @@ test('a debug option of the wrong type is refused at once', () => {
     error = e
   }
   expect(isStreamError(error) && error.code).toBe('invalid-options')
-  expect((error as Error).message).toMatch(/debug must be a boolean or a function/)
+  expect((error as Error).message).toMatch(/debug must be true, false or a function/)
 })

@@ -95,5 +95,5 @@ test('a browser-style opaque redirect, whose target is hidden, is an http error,
 })
 
 test('an unknown redirect option is an invalid-options error', () => {
-  expect(() => createClient({ redirect: 'manual' as never })).toThrow(/Unknown redirect "manual"/)
+  expect(() => createClient({ redirect: 'manual' as never })).toThrow(/redirect must be 'same-origin', 'follow' or 'error', not "manual"/)
 })
