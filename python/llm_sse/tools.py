@@ -318,40 +318,9 @@ def run(
     Raises :class:`ValueError` at once for a bad option; upstream and tool
     failures never raise (see the module's documentation).
     """
-    return ToolLoop(
-        client,
-        _make_loop(
-            messages,
-            model=model,
-            tools=tools,
-            max_steps=max_steps,
-            stream_id=stream_id,
-            format=format,
-            meta=meta,
-            on_complete=on_complete,
-            max_calls=max_calls,
-            max_argument_bytes=max_argument_bytes,
-            **create,
-        ),
-    )
-
-
-def _make_loop(
-    messages: Sequence[Mapping[str, Any]],
-    *,
-    model: str,
-    tools: Tools,
-    max_steps: int = MAX_STEPS,
-    stream_id: Optional[str] = None,
-    format: Format = 'json',
-    meta: Optional[Mapping[str, Any]] = None,
-    on_complete: Optional[Callable[[Answer], None]] = None,
-    max_calls: int = MAX_CALLS,
-    max_argument_bytes: int = MAX_ARGUMENT_BYTES,
-    **create: Any,
-) -> _Loop:
     b = builder(stream_id or new_stream_id(), format, meta, False, on_complete)
-    return _Loop(messages, tools, max_steps, max_calls, max_argument_bytes, b, {**create, 'model': model})
+    loop = _Loop(messages, tools, max_steps, max_calls, max_argument_bytes, b, {**create, 'model': model})
+    return ToolLoop(client, loop)
 
 
 def arun(client: Any, messages: Sequence[Mapping[str, Any]], **options: Any) -> AsyncIterator[Event]:
@@ -364,7 +333,8 @@ def arun(client: Any, messages: Sequence[Mapping[str, Any]], **options: Any) -> 
     cancels the ``async`` tools still running (a function on a thread runs
     to its end; its result is dropped).
     """
-    return _arun(client, _make_loop(messages, **options))
+    # run() checks and maps the keywords; its loop is driven here, by the async client.
+    return _arun(client, run(client, messages, **options)._loop)
 
 
 async def _call(loop: _Loop, call: ToolCall) -> tuple[Any, Optional[str]]:
