@@ -7,6 +7,7 @@ import json
 import threading
 
 import redis
+import redis.asyncio
 from redis_server import RedisServer, redis_server, until  # noqa: F401 (fixture)
 from test_resume_aio import DONE as ADONE
 from test_resume_aio import Source as AsyncSource
@@ -172,3 +173,39 @@ def test_the_writer_sends_many_events_per_round_trip(redis_server: RedisServer) 
     assert sum(calls) == 550
     assert len(calls) < 550 / 2
     runner.close()
+
+
+def test_the_async_store_sends_one_pipeline_per_turn_for_a_burst_of_requests(redis_server: RedisServer) -> None:  # noqa: F811
+    # A uvicorn worker starting hundreds of streams at once: each request's own store calls (create,
+    # exists, a resume's replay, cancel) must share round trips, not queue for a pooled connection each.
+    pipelines: list[int] = []
+
+    class Counting:
+        """A redis.asyncio client that counts the pipelines the store sends."""
+
+        def __init__(self, client: redis.asyncio.Redis) -> None:
+            self.client = client
+
+        def pipeline(self, transaction: bool = True) -> object:
+            pipelines.append(1)
+            return self.client.pipeline(transaction=transaction)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.client, name)
+
+    async def main() -> None:
+        store = AsyncRedisStore(Counting(AsyncRedisStore.from_url(redis_server.url).client), prefix='burst')
+        ids = [f'{i:032x}' for i in range(500)]
+        await asyncio.gather(*(store.create(sid) for sid in ids))
+        created = len(pipelines)
+        states = await asyncio.gather(*(store.state(sid) for sid in ids), store.state('f' * 32))
+        assert states == ['live'] * 500 + ['missing']
+        replays = await asyncio.gather(*(store.read(sid, -1, 0) for sid in ids))
+        assert all(list(r) == [] for r in replays)
+        assert await store.cancel(ids[0]) is True
+        await store.client.client.aclose()
+        # 1,501 calls; one pipeline each would be 1,501.
+        assert created <= 3
+        assert len(pipelines) <= 10
+
+    asyncio.run(asyncio.wait_for(main(), 60))

@@ -147,6 +147,9 @@ class _Writer:
         self._ready.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._loop(), name='llm-sse-writer')
+        # One event per turn of the loop: a generation reading a backlog of buffered upstream chunks
+        # must not hold the loop, and with it every store round trip, for the whole backlog.
+        await asyncio.sleep(0)
 
     async def flush(self, gen: Generation) -> None:
         # Shielded: a stop that cancels the generation's task must not cut the events already queued.

@@ -15,6 +15,7 @@ from typing import Any, Optional, TypeVar, cast
 
 import redis.asyncio
 
+from .redis_batch import Batcher
 from .redis_plan import (
     DOWN,
     FRONT,
@@ -84,6 +85,8 @@ class AsyncRedisStore:
         self._turns = asyncio.BoundedSemaphore(MAX_CONNECTIONS) if self._cluster else None
         # See RedisStore: requests' own calls get at most FRONT connections.
         self._front = asyncio.BoundedSemaphore(FRONT)
+        # Every call but the multiplexed blocking read: one pipeline per turn of the event loop.
+        self._batch = Batcher(client, self._turn)
 
     @classmethod
     def from_url(cls, url: str, *, cluster: bool = False, **options: Any) -> AsyncRedisStore:
@@ -106,17 +109,12 @@ class AsyncRedisStore:
             for gate in taken:
                 gate.release()
 
-    async def _run(self, build: Callable[[Any], Any], raise_on_error: bool = True, front: bool = False) -> list[Any]:
-        try:
-            async with self._turn(front), self.client.pipeline(transaction=False) as p:
-                build(p)
-                return cast(list[Any], await p.execute(raise_on_error=raise_on_error))
-        except DOWN as error:
-            raise unavailable(error) from error
+    async def _run(self, build: Callable[[Any], Any], raise_on_error: bool = True) -> list[Any]:
+        return await self._batch.run(build, raise_on_error)
 
     @reconnecting
     async def create(self, stream_id: str) -> None:
-        await self._run(lambda p: self.plan.create(p, stream_id), front=True)
+        await self._run(lambda p: self.plan.create(p, stream_id))
 
     async def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
         result = (await self.append_many([(stream_id, n, event, data)]))[0]
@@ -133,11 +131,12 @@ class AsyncRedisStore:
 
     async def read(self, stream_id: str, after: int, block: float) -> Sequence[Entry]:
         streams = self.plan.read_args({stream_id: after}, None)
+        if block <= 0:
+            replies = await self._run(lambda p: p.xread(streams, count=READ_COUNT))
+            return read_one(self.plan, stream_id, after, replies[0])
         try:
             async with self._turn(front=True):
-                reply = await self.client.xread(
-                    streams, count=READ_COUNT, block=self.plan.ms(block) if block > 0 else None
-                )
+                reply = await self.client.xread(streams, count=READ_COUNT, block=self.plan.ms(block))
         except DOWN as error:
             raise unavailable(error) from error
         return read_one(self.plan, stream_id, after, reply)
@@ -174,7 +173,7 @@ class AsyncRedisStore:
 
     @reconnecting
     async def state(self, stream_id: str) -> State:
-        replies = await self._run(lambda p: self.plan.state(p, [stream_id]), front=True)
+        replies = await self._run(lambda p: self.plan.state(p, [stream_id]))
         return self.plan.states([stream_id], replies)[stream_id]
 
     async def state_many(self, stream_ids: Sequence[str]) -> dict[str, State]:
@@ -189,7 +188,7 @@ class AsyncRedisStore:
 
     @reconnecting
     async def cancel(self, stream_id: str) -> bool:
-        return bool((await self._run(lambda p: self.plan.cancel(p, stream_id), front=True))[0])
+        return bool((await self._run(lambda p: self.plan.cancel(p, stream_id)))[0])
 
     @reconnecting
     async def beat(self, stream_ids: Sequence[str]) -> dict[str, Signals]:
