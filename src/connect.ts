@@ -8,7 +8,6 @@ import type { Settled } from './settle.js'
 import type { Attempt, AttemptOutcome } from './transport/attempt.js'
 import { fetchAttempt } from './transport/fetch.js'
 import { corsHint } from './transport/cors.js'
-import { resolveHeaders } from './transport/headers.js'
 import { lastEventIdHeader } from './transport/last-event-id.js'
 
 /** Statuses after which nothing was generated yet, so a retry costs nothing. */
@@ -134,11 +133,6 @@ export function connect(p: Settled): LlmStream {
   // The request's own fields (url, method, body, ...) are named alike in both.
   const base: Omit<Attempt, 'lastEventId'> = {
     ...p,
-    async headers() {
-      const h = await resolveHeaders(p.headers)
-      if (p.contentType && !h.has('content-type')) h.set('content-type', p.contentType)
-      return h
-    },
     setCancel: (c) => (cancel = c),
     isFinal: () => reducer.final,
     opened: () => {

@@ -3,6 +3,7 @@ import type { StreamError } from '../errors.js'
 import type { RequestBody } from '../options.js'
 import type { StreamWarning } from '../result.js'
 import type { EventSourceConstructor } from './eventsource.js'
+import type { HeadersInput } from './headers.js'
 import type { SseEvent } from '../sse/types.js'
 
 /**
@@ -24,8 +25,10 @@ export interface Attempt {
   lastEventId: string
   fetch?: typeof fetch | undefined
   EventSource?: EventSourceConstructor | undefined
-  /** Headers for this attempt, freshly resolved. */
-  headers(): Promise<Headers>
+  /** Client headers, then call headers (resolved again for each attempt: a token may be refreshed). */
+  headers: (HeadersInput | undefined)[]
+  /** Content-Type implied by `json`. */
+  contentType: string | undefined
   /** Register how to cancel the attempt's request (called on abort, timeout, end marker). */
   setCancel(cancel: () => void): void
   /** True once the stream has a final status: stop reading and release the connection. */

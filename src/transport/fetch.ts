@@ -3,6 +3,7 @@ import { createSseParser } from '../sse/parse.js'
 import type { Attempt, AttemptOutcome } from './attempt.js'
 import { corsHint } from './cors.js'
 import { lastEventIdHeader } from './last-event-id.js'
+import { resolveHeaders } from './headers.js'
 import { createLineParser } from './lines.js'
 import { fetchRedirecting } from './redirect.js'
 import { checkResponse } from './response.js'
@@ -18,14 +19,14 @@ import { checkResponse } from './response.js'
  * the README's design notes.
  */
 export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
+  const ended = { kind: 'ended' } as const
   const controller = new AbortController()
   a.setCancel(() => controller.abort())
-  const headers = await a.headers()
-  if (a.isFinal()) return { kind: 'ended' }
-  if (!headers.has('accept')) headers.set('accept', 'text/event-stream')
   // connect() only resumes from ids that can be sent, so undefined means none.
   const resumeFrom = a.lastEventId ? lastEventIdHeader(a.lastEventId) : undefined
-  if (resumeFrom !== undefined) headers.set('last-event-id', resumeFrom)
+  // Ours first: the caller's headers (copied for each attempt) win.
+  const headers = await resolveHeaders([{ accept: 'text/event-stream', 'content-type': a.contentType }, ...a.headers, { 'last-event-id': resumeFrom }])
+  if (a.isFinal()) return ended
 
   let response: Response
   try {
@@ -47,10 +48,12 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
       a.redirect,
     )
   } catch (cause) {
-    if (a.isFinal()) return { kind: 'ended' }
+    if (a.isFinal()) return ended
     // A refused redirect: the server answered, so it is no reason to retry.
-    if (cause instanceof StreamError && cause.code === 'http') return { kind: 'failed', responded: true, error: cause }
-    if (cause instanceof StreamError) throw cause
+    if (cause instanceof StreamError) {
+      if (cause.code === 'http') return { kind: 'failed', responded: true, error: cause }
+      throw cause
+    }
     return {
       kind: 'failed',
       responded: false,
@@ -74,17 +77,11 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
     // The request lacked `stream: true`: the answer is whole, only not streamed.
     a.warn({ code: 'not-streamed', message: 'The server sent the whole answer as one JSON document: add "stream": true to the request to stream it' })
     a.event({ type: 'message', data: whole, id: undefined, lastEventId: '' })
-    return { kind: 'ended' }
+    return ended
   }
 
-  const parser = lines
-    ? createLineParser({ onEvent: a.event, onError: a.fail, maxEventBytes: a.maxEventBytes })
-    : createSseParser({
-        onEvent: a.event,
-        onRetry: a.retryHint,
-        onError: a.fail,
-        maxEventBytes: a.maxEventBytes,
-      })
+  const options = { onEvent: a.event, onRetry: a.retryHint, onError: a.fail, maxEventBytes: a.maxEventBytes }
+  const parser = lines ? createLineParser(options) : createSseParser(options)
   const reader = response.body!.getReader()
   try {
     for (;;) {
@@ -92,19 +89,17 @@ export async function fetchAttempt(a: Attempt): Promise<AttemptOutcome> {
       if (done) break
       a.bytes()
       parser.feed(value)
-      if (a.isFinal()) return { kind: 'ended' }
+      if (a.isFinal()) return ended
     }
   } catch (cause) {
-    if (a.isFinal()) return { kind: 'ended' }
+    if (a.isFinal()) return ended
     // A Flask generator that raised: HTTP 200, whole events, then the
     // connection closes without the terminating chunk (undici: "terminated").
     return {
       kind: 'failed',
       responded: true,
       events: true,
-      error: new StreamError('network', `Connection broke before the end marker: ${message(cause)}`, {
-        cause,
-      }),
+      error: new StreamError('network', `Connection broke before the end marker: ${message(cause)}`, { cause }),
     }
   } finally {
     // Every exit releases the connection: after the end marker, on abort,
