@@ -45,6 +45,15 @@ def rss_mb(pid: int) -> float:
     return rss_kb(pid) / 1024
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    try:
+        fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def pct(values: list[float], p: float) -> Optional[float]:
     if not values:
         return None
@@ -245,14 +254,22 @@ async def run(
         sampler = Sampler(admin, pids)
         sampling = asyncio.create_task(sampler.run())
         t0 = time.monotonic()
+        cpu0 = {name: cpu_s(pid) for name, pid in pids.items()}
         streams = await burst(ports, first, args.streams, args.cut, headers)
         sampler.running = False
         await sampling
+        cpu = {name: cpu_s(pid) - cpu0[name] for name, pid in pids.items()}
         out['runs'][first] = {
             **summary(streams, reference),
             'wall_s': time.monotonic() - t0,
             'redis_connections_peak': sampler.connections,
             'rss_mb_peak': sampler.rss,
+            # Where the time goes: each worker's CPU over the run, and per event it served.
+            'cpu_s': cpu,
+            'cpu_us_per_event': {
+                name: 1e6 * c / max(1, args.streams * out['events_per_stream']) for name, c in cpu.items()
+            },
+            'load_average': os.getloadavg(),
         }
     # Slow readers: long answers generated on uvicorn, followed from gunicorn by readers that stop.
     if args.slow:

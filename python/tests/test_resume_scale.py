@@ -209,3 +209,25 @@ def test_the_async_store_sends_one_pipeline_per_turn_for_a_burst_of_requests(red
         assert len(pipelines) <= 10
 
     asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def test_stored_events_renew_the_producer_liveness_when_its_heartbeat_is_late(redis_server: RedisServer) -> None:  # noqa: F811
+    # A worker too busy to send its heartbeat on time (a saturated event loop) still writes events:
+    # those writes keep it alive for readers elsewhere, and keep its stream from expiring.
+    store = RedisStore.from_url(redis_server.url, prefix='renew', liveness=5)
+    admin = redis.Redis.from_url(redis_server.url)
+    sid = 'c' * 32
+    store.create(sid)
+    admin.pexpire(f'renew:{{{sid}}}:alive', 1000)
+    admin.pexpire(f'renew:{{{sid}}}', 1000)
+    store.append(sid, 0, None, 'x')
+    assert admin.pttl(f'renew:{{{sid}}}:alive') > 4000
+    assert admin.pttl(f'renew:{{{sid}}}') > 4000
+    # A write never brings back a producer already taken for dead.
+    other = 'd' * 32
+    store.create(other)
+    admin.delete(f'renew:{{{other}}}:alive')
+    store.append(other, 0, None, 'x')
+    assert admin.exists(f'renew:{{{other}}}:alive') == 0
+    store.end(sid, 60)
+    admin.close()

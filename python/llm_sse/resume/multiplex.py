@@ -74,11 +74,13 @@ class Follower:
             self.fail('overflow')
             return
         for entry in entries:
+            if entry.n <= self.received:
+                # Read for another reader further behind (also the end that follows events lost
+                # before this reader's cursor: this reader has them).
+                continue
             if entry.end:
                 self.ended = True
                 break
-            if entry.n <= self.received:
-                continue  # read for another reader further behind
             self.queue.append(entry)
             self.received = entry.n
             self.size += len(entry.data) + _ENTRY_COST

@@ -10,6 +10,7 @@ only differ in how they wait.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
@@ -17,6 +18,7 @@ import redis.exceptions
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from .core import stopped_event
 from .store import Entry, Signals, State, StoreUnavailable, StreamLost
 
 #: Connections one process opens at most (``from_url``): one blocked in the
@@ -54,6 +56,7 @@ READ_BATCH = 500
 #: Pause between two non-blocking rounds of the multiplexed read when nothing came (cluster mode, or
 #: more than ``READ_BATCH`` streams); a new reader ends it early.
 POLL = 0.05
+_RENEWED_MAX = 10_000
 # The wake stream keeps its last entry only, and vanishes with its process.
 _WAKE_TTL_MS = 60_000
 
@@ -87,7 +90,7 @@ def _fields(event: Optional[str], data: str) -> dict[str, bytes]:
     return fields
 
 
-def _entries(items: Any, after: int) -> list[Entry]:
+def _entries(items: Any, after: int, stream_id: str) -> list[Entry]:
     out: list[Entry] = []
     for entry_id, fields in items or []:
         if entry_id == END.encode():
@@ -96,9 +99,20 @@ def _entries(items: Any, after: int) -> list[Entry]:
         m = _EVENT_ID.match(entry_id)
         if m is None:
             continue
+        n = int(m.group(1))
+        if n > after + len(out) + 1:
+            # Events the store acknowledged are gone (a Redis Cluster master failed before its replica
+            # got them; the replica now serves the stream): say so instead of skipping over them.
+            return [*out, *_lost(stream_id, after + len(out) + 1)]
         event = fields.get(b'e')
-        out.append(Entry(int(m.group(1)), None if event is None else _text(event), _text(fields.get(b'd', b''))))
+        out.append(Entry(n, None if event is None else _text(event), _text(fields.get(b'd', b''))))
     return out
+
+
+def _lost(stream_id: str, n: int) -> list[Entry]:
+    """What a reader gets in place of event ``n`` and what follows it: ``stream_lost``, then the end."""
+    stop = stopped_event('lost', stream_id)
+    return [Entry(n, stop.event, stop.data), Entry(n + 1, None, '', True)]
 
 
 def _cursor(after: int) -> str:
@@ -112,6 +126,8 @@ class Plan:
         self.prefix = prefix
         self.liveness = liveness
         self.presence = presence
+        # When each running stream's liveness was last renewed by a write (see append).
+        self._renewed: dict[str, float] = {}
 
     def key(self, stream_id: str, suffix: str = '') -> str:
         # The braces keep a stream's keys in one Redis Cluster slot.
@@ -130,6 +146,17 @@ class Plan:
     def append(self, p: Any, items: Sequence[tuple[str, int, Optional[str], str]]) -> None:
         for stream_id, n, event, data in items:
             p.xadd(self.key(stream_id), _fields(event, data), id=f'1-{n}', nomkstream=True)
+        # A producer whose events are being stored is alive: its writes renew its liveness too (at most
+        # a few times per liveness period), so a worker too busy to send its heartbeat on time is not
+        # taken for dead (generator_gone) by readers elsewhere, nor its stream left to expire.
+        now = time.monotonic()
+        for stream_id in dict.fromkeys(item[0] for item in items):
+            if now - self._renewed.get(stream_id, -float('inf')) >= self.liveness / 4:
+                if len(self._renewed) >= _RENEWED_MAX:  # ends that never reached Redis
+                    self._renewed = {k: t for k, t in self._renewed.items() if now - t < self.liveness}
+                self._renewed[stream_id] = now
+                p.set(self.key(stream_id, ':alive'), 1, px=self.ms(self.liveness), xx=True)
+                p.pexpire(self.key(stream_id), self.ms(self.liveness * RUNNING_EXPIRY_FACTOR))
 
     @staticmethod
     def appended(items: Sequence[tuple[str, int, Optional[str], str]], replies: list[Any]) -> list[Optional[Exception]]:
@@ -145,6 +172,7 @@ class Plan:
         return out
 
     def end(self, p: Any, stream_id: str, ttl: float) -> None:
+        self._renewed.pop(stream_id, None)
         key = self.key(stream_id)
         p.xadd(key, {'c': 'end'}, id=END, nomkstream=True)
         p.pexpire(key, self.ms(ttl))
@@ -221,7 +249,7 @@ class Plan:
                     last = items[-1][0]
                     woke = last.decode() if isinstance(last, bytes) else last
                 continue
-            entries = _entries(items, cursors[stream_id])
+            entries = _entries(items, cursors[stream_id], stream_id)
             if entries:
                 out[stream_id] = entries
         return out, woke
