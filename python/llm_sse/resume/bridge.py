@@ -74,7 +74,9 @@ class Blocking:
         self._target = target
 
     def __getattr__(self, name: str) -> Callable[..., Ready[Any]]:
-        return ready(getattr(self._target, name))
+        fn = ready(getattr(self._target, name))
+        setattr(self, name, fn)  # looked up once: the next access finds it without __getattr__
+        return fn
 
 
 class Events(Generic[T]):
