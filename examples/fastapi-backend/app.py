@@ -1,8 +1,9 @@
 """Reference FastAPI backend for llm-sse-client, on the llm-sse kit (python/).
 
 The same routes, wire format, settings and counters as the Flask backend
-(``../flask-backend``, whose ``settings.py``, ``stats.py`` and ``llm.py`` it
-shares), served by uvicorn with the async ``openai`` client.
+(``../flask-backend``, whose ``settings.py``, ``stats.py``, ``llm.py``,
+``routes.py`` and ``resumable.py`` it shares), served by uvicorn with the
+async ``openai`` client.
 
 Run: ``python app.py --port 5000`` (see README.md).
 """
@@ -24,24 +25,17 @@ from starlette.exceptions import HTTPException
 # The two reference backends share their settings, counters and upstream client.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'flask-backend'))
 
-import chat  # noqa: E402
 import llm  # noqa: E402
 import resumable  # noqa: E402
-from llm_sse import Answer, BodyError, Failure, describe, tools  # noqa: E402
-from llm_sse.ai_sdk import chat_request  # noqa: E402
+import routes  # noqa: E402
+from llm_sse import BodyError, Failure, describe, tools  # noqa: E402
 from llm_sse.ai_sdk.starlette import AsyncChatStreams, no_stream  # noqa: E402
 from llm_sse.payload import format_headers  # noqa: E402
 from llm_sse.starlette import error_response, read_json, refuse_resume, respond, stream  # noqa: E402
 from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers, metrics_response  # noqa: E402
-from stats import SAVED, Stats  # noqa: E402
+from stats import Stats  # noqa: E402
 
 log = logging.getLogger('fastapi-backend')
-
-
-def after_event(record: dict) -> None:
-    """The tutorial's "save to database" hook; called only for a complete answer."""
-    SAVED.append(record)
-    log.info('saved answer %s: %d chars, %d reasoning chars', record['request_id'], len(record['text']), len(record['reasoning']))
 
 
 def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
@@ -76,32 +70,17 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
                 lambda: client.chat.completions.create(**llm.request(config.model, prompt, fault_headers(config, request.headers))),
                 fmt=config.format,
                 userid=USERID,
-                on_complete=lambda answer: (stats.completed_one(), after_event(dict(answer, prompt=prompt))),
+                on_complete=routes.resumable_saved(stats, prompt),
             )
-        request_id = str(uuid.uuid4())
-        headers = {'X-Request-Id': request_id}
+        options = routes.answer_options(config, str(uuid.uuid4()), prompt, stats)
         stats.started(route)
         try:
             upstream = await client.chat.completions.create(**llm.request(config.model, prompt, fault_headers(config, request.headers)))
         except Exception as error:
             # Generic message and the request id to the client, details in the log.
             stats.ended('error')
-            return error_response(describe(error, request_id), headers)
-
-        def on_complete(answer: Answer) -> None:
-            after_event({'request_id': request_id, 'prompt': prompt, 'text': answer.text, 'reasoning': answer.reasoning})
-
-        return await stream(
-            upstream,
-            stream_id=request_id,
-            format=config.format,
-            meta={'request_id': request_id, 'userid': USERID},
-            repeat_last=config.format == 'repr',
-            heartbeat=config.heartbeat,
-            on_complete=on_complete,
-            on_end=stats.ended,
-            headers=headers,
-        )
+            return error_response(describe(error, options['stream_id']), options['headers'])
+        return await stream(upstream, **options)
 
     @app.get('/stream/get')
     async def stream_get(request: Request):
@@ -128,36 +107,25 @@ def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
     @app.post('/api/chat')
     async def api_chat(request: Request):
         # A server-side tool loop (../flask-backend/chat.py): the model may call get_time; one stream.
-        # Its body: {"messages": [...]} (createChat), or useChat's {"id", "messages": [UIMessage]} in ai-sdk format.
         # useChat resumes by chat id (the GET route below); Last-Event-ID is honoured as on every stream route.
         resumed = await resumable.aresume(runner, request) if runner is not None else refuse_resume(request)
         if resumed is not None:
             return resumed
         body = await read_json(request, config.max_body_bytes)
-        use_chat = chat_request(body) if config.format == 'ai-sdk' else None
-        messages = use_chat.messages if use_chat else chat.read_messages(body)
-        request_id = str(uuid.uuid4())
-        headers = {'X-Request-Id': request_id}
-
-        def saved(record: dict) -> None:
-            if runner is not None:
-                stats.completed_one()
-            after_event(record)
-
-        options = chat.loop_options(config, messages, request_id, fault_headers(config, request.headers), saved)
+        plan = routes.chat_plan(config, body, request.headers, stats, runner is not None)
 
         def loop(stream_id: str):
-            return tools.arun(client, stream_id=stream_id, **options)
+            return tools.arun(client, stream_id=stream_id, **plan.options)
 
-        if chats is not None and use_chat is not None:
+        if chats is not None and plan.use_chat is not None:
             stats.requested('/api/chat')
-            return await chats.respond(use_chat.id, loop, headers=headers)
+            return await chats.respond(plan.use_chat.id, loop, headers=plan.headers)
         if runner is not None:
             stats.requested('/api/chat')
-            return await resumable.astart_events(runner, loop, headers)
+            return await resumable.astart_events(runner, loop, plan.headers)
         stats.started('/api/chat')
-        headers.update(format_headers(config.format))
-        return await respond(loop(request_id), heartbeat=config.heartbeat, on_end=stats.ended, headers=headers)
+        headers = {**plan.headers, **format_headers(config.format)}
+        return await respond(loop(plan.request_id), heartbeat=config.heartbeat, on_end=stats.ended, headers=headers)
 
     @app.get('/api/chat/{chat_id}/stream')
     async def api_chat_stream(chat_id: str):

@@ -20,24 +20,17 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
-import chat
 import llm
 import resumable
-from llm_sse import Answer, BodyError, Failure, describe, tools
-from llm_sse.ai_sdk import chat_request
+import routes
+from llm_sse import BodyError, Failure, describe, tools
 from llm_sse.ai_sdk.flask import ChatStreams, no_stream
 from llm_sse.flask import error_response, read_json, refuse_resume, respond, stream
 from llm_sse.payload import format_headers
 from settings import CORS_EXPOSE, CORS_HEADERS, DEFAULT_PROMPT, INDEX, USERID, Config, app_from_command_line, fault_headers, metrics_response
-from stats import SAVED, Stats
+from stats import Stats
 
 log = logging.getLogger('flask-backend')
-
-
-def after_event(record: dict) -> None:
-    """The tutorial's "save to database" hook; called only for a complete answer."""
-    SAVED.append(record)
-    log.info('saved answer %s: %d chars, %d reasoning chars', record['request_id'], len(record['text']), len(record['reasoning']))
 
 
 def create_app(config: Config = None, stats: Stats = None) -> Flask:
@@ -63,34 +56,17 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
                 lambda: client.chat.completions.create(**llm.request(config.model, prompt, fault_headers(config, request.headers))),
                 fmt=config.format,
                 userid=USERID,
-                on_complete=lambda answer: (stats.completed_one(), after_event(dict(answer, prompt=prompt))),
+                on_complete=routes.resumable_saved(stats, prompt),
             )
-        request_id = str(uuid.uuid4())
-        headers = {'X-Request-Id': request_id}
+        options = routes.answer_options(config, str(uuid.uuid4()), prompt, stats)
         stats.started(route)
         try:
             upstream = client.chat.completions.create(**llm.request(config.model, prompt, fault_headers(config, request.headers)))
         except Exception as error:
             # Generic message and the request id to the client, details in the log.
             stats.ended('error')
-            return error_response(describe(error, request_id), headers)
-
-        def on_complete(answer: Answer) -> None:
-            after_event({'request_id': request_id, 'prompt': prompt, 'text': answer.text, 'reasoning': answer.reasoning})
-
-        return stream(
-            upstream,
-            stream_id=request_id,
-            format=config.format,
-            meta={'request_id': request_id, 'userid': USERID},
-            # The tutorial's repr clients read the last dict again with the status
-            # (the SDK knows not to append it); JSON clients get an empty content.
-            repeat_last=config.format == 'repr',
-            heartbeat=config.heartbeat,
-            on_complete=on_complete,
-            on_end=stats.ended,
-            headers=headers,
-        )
+            return error_response(describe(error, options['stream_id']), options['headers'])
+        return stream(upstream, **options)
 
     @app.get('/stream/get')
     def stream_get():
@@ -118,28 +94,16 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
     @app.post('/api/chat')
     def api_chat():
         # A server-side tool loop (chat.py): the model may call get_time; one stream, one end marker.
-        # Its body: {"messages": [...]} (createChat), or useChat's {"id", "messages": [UIMessage]} in ai-sdk format.
         # useChat resumes by chat id (the GET route below); Last-Event-ID is honoured as on every stream route.
         resumed = resumable.resume(runner) if runner is not None else refuse_resume()
         if resumed is not None:
             return resumed
-        body = read_json(config.max_body_bytes)
-        use_chat = chat_request(body) if config.format == 'ai-sdk' else None
-        messages = use_chat.messages if use_chat else chat.read_messages(body)
-        request_id = str(uuid.uuid4())
-        headers = {'X-Request-Id': request_id}
-
-        def saved(record: dict) -> None:
-            if runner is not None:
-                stats.completed_one()
-            after_event(record)
-
-        options = chat.loop_options(config, messages, request_id, fault_headers(config, request.headers), saved)
+        plan = routes.chat_plan(config, read_json(config.max_body_bytes), request.headers, stats, runner is not None)
 
         def loop(stream_id: str) -> tools.ToolLoop:
-            return tools.run(client, stream_id=stream_id, **options)
+            return tools.run(client, stream_id=stream_id, **plan.options)
 
-        if chats is not None and use_chat is not None:
+        if chats is not None and plan.use_chat is not None:
             stats.requested('/api/chat')
             made = []
 
@@ -147,13 +111,13 @@ def create_app(config: Config = None, stats: Stats = None) -> Flask:
                 made.append(loop(stream_id))
                 return made[-1]
 
-            return chats.respond(use_chat.id, tracked, cancel=lambda: made and made[-1].interrupt(), headers=headers)
+            return chats.respond(plan.use_chat.id, tracked, cancel=lambda: made and made[-1].interrupt(), headers=plan.headers)
         if runner is not None:
             stats.requested('/api/chat')
-            return resumable.start_events(runner, loop, headers)
+            return resumable.start_events(runner, loop, plan.headers)
         stats.started('/api/chat')
-        events = loop(request_id)
-        headers.update(format_headers(config.format))
+        events = loop(plan.request_id)
+        headers = {**plan.headers, **format_headers(config.format)}
         return respond(events, heartbeat=config.heartbeat, cancel=events.interrupt, on_end=stats.ended, headers=headers)
 
     @app.get('/api/chat/<chat_id>/stream')

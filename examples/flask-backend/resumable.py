@@ -16,57 +16,62 @@ import os
 import uuid
 from typing import Awaitable, Callable, Optional
 
+from settings import positive
+
 log = logging.getLogger('flask-backend')
-
-
-def _seconds(env, name: str, default: float) -> float:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise ValueError(f'{name} must be a positive number of seconds, not {raw!r}')
-    return value
 
 
 def _settings(env) -> Optional[dict]:
     if not env.get('REDIS_URL') and env.get('RESUMABLE', '') not in ('1', 'true', 'yes', 'on'):
         return None
-    liveness = _seconds(env, 'RESUME_LIVENESS', 5.0)
+    liveness = positive('RESUME_LIVENESS', env.get('RESUME_LIVENESS'), 5.0)
     log.info('resumable mode: %s store', 'redis' if env.get('REDIS_URL') else 'memory')
     return {
-        'liveness': liveness,
-        'grace': _seconds(env, 'RESUME_GRACE', 30.0),
-        'ttl': _seconds(env, 'RESUME_TTL', 600.0),
+        'grace': positive('RESUME_GRACE', env.get('RESUME_GRACE'), 30.0),
+        'ttl': positive('RESUME_TTL', env.get('RESUME_TTL'), 600.0),
         # Five heartbeats per liveness period: one late beat never kills a stream.
         'tick': liveness / 5,
+        'store': {'liveness': liveness},
     }
 
 
 def runner_from_env(env=os.environ):
     """A ``Runner`` when resumable mode is on, else ``None``."""
-    settings = _settings(env)
-    if settings is None:
-        return None
     from llm_sse.resume import Runner, store_from_env
 
-    liveness = settings.pop('liveness')
-    return Runner(store_from_env(env, liveness=liveness), **settings)
+    return _runner(env, Runner, store_from_env)
 
 
 def async_runner_from_env(env=os.environ):
     """An ``AsyncRunner`` (FastAPI) when resumable mode is on, else ``None``."""
-    settings = _settings(env)
-    if settings is None:
-        return None
     from llm_sse.resume import async_store_from_env
     from llm_sse.resume.aio import AsyncRunner
 
-    liveness = settings.pop('liveness')
-    return AsyncRunner(async_store_from_env(env, liveness=liveness), **settings)
+    return _runner(env, AsyncRunner, async_store_from_env)
+
+
+def _runner(env, runner_class, store_from_env):
+    settings = _settings(env)
+    if settings is None:
+        return None
+    store = store_from_env(env, **settings.pop('store'))
+    return runner_class(store, **settings)
+
+
+def _answer(request_id: str, fmt: str, userid: str, on_complete: Callable[[dict], None]) -> dict:
+    """The keywords of a resumable ``stream`` of one answer (both backends)."""
+
+    def completed(answer) -> None:
+        on_complete({'request_id': request_id, 'text': answer.text, 'reasoning': answer.reasoning})
+
+    return {
+        'format': fmt,
+        'meta': {'request_id': request_id, 'userid': userid},
+        # Clients written for the Flask tutorial read the last token again with the status.
+        'repeat_last': fmt == 'repr',
+        'on_complete': completed,
+        'headers': {'X-Request-Id': request_id},
+    }
 
 
 def start(runner, open_upstream: Callable[[], object], *, fmt: str, userid: str, on_complete: Callable[[dict], None]):
@@ -82,19 +87,7 @@ def start(runner, open_upstream: Callable[[], object], *, fmt: str, userid: str,
         # Generic message and the request id to the client, details in the log.
         return error_response(describe(error, request_id), {'X-Request-Id': request_id})
 
-    def completed(answer) -> None:
-        on_complete({'request_id': request_id, 'text': answer.text, 'reasoning': answer.reasoning})
-
-    return stream(
-        runner,
-        upstream,
-        format=fmt,
-        meta={'request_id': request_id, 'userid': userid},
-        # Clients written for the Flask tutorial read the last token again with the status.
-        repeat_last=fmt == 'repr',
-        on_complete=completed,
-        headers={'X-Request-Id': request_id},
-    )
+    return stream(runner, upstream, **_answer(request_id, fmt, userid, on_complete))
 
 
 def start_events(runner, make: Callable[[str], object], headers: dict):
@@ -136,18 +129,7 @@ async def astart(runner, open_upstream: Callable[[], Awaitable[object]], *, fmt:
     except Exception as error:
         return error_response(describe(error, request_id), {'X-Request-Id': request_id})
 
-    def completed(answer) -> None:
-        on_complete({'request_id': request_id, 'text': answer.text, 'reasoning': answer.reasoning})
-
-    return await stream(
-        runner,
-        upstream,
-        format=fmt,
-        meta={'request_id': request_id, 'userid': userid},
-        repeat_last=fmt == 'repr',
-        on_complete=completed,
-        headers={'X-Request-Id': request_id},
-    )
+    return await stream(runner, upstream, **_answer(request_id, fmt, userid, on_complete))
 
 
 async def astart_events(runner, make: Callable[[str], object], headers: dict):

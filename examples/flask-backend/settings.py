@@ -14,7 +14,7 @@ DEFAULT_PROMPT = '详解一下flask框架'  # the Flask tutorial's hard-coded pr
 USERID = '789465'  # the tutorial's; real deployments send the user's id here
 
 
-def _positive(name: str, raw: Optional[str], default: float) -> float:
+def positive(name: str, raw: Optional[str], default: float) -> float:
     if not raw:
         return default
     try:
@@ -79,9 +79,9 @@ class Config:
             api_key=env.get('OPENAI_API_KEY') or Config.api_key,
             model=env.get('LLM_MODEL') or Config.model,
             format=fmt,
-            timeout=_positive('LLM_TIMEOUT', env.get('LLM_TIMEOUT'), Config.timeout),
-            heartbeat=_positive('SSE_HEARTBEAT', env.get('SSE_HEARTBEAT'), Config.heartbeat),
-            max_body_bytes=int(_positive('MAX_BODY_BYTES', env.get('MAX_BODY_BYTES'), Config.max_body_bytes)),
+            timeout=positive('LLM_TIMEOUT', env.get('LLM_TIMEOUT'), Config.timeout),
+            heartbeat=positive('SSE_HEARTBEAT', env.get('SSE_HEARTBEAT'), Config.heartbeat),
+            max_body_bytes=int(positive('MAX_BODY_BYTES', env.get('MAX_BODY_BYTES'), Config.max_body_bytes)),
             allowed_origins=_origins(env.get('ALLOWED_ORIGINS')),
             forward_faults=env.get('FLASK_FORWARD_FAULTS', '') in ('1', 'true', 'yes', 'on'),
             metrics=_metrics(env.get('METRICS', '') in ('1', 'true', 'yes', 'on')),

@@ -1,5 +1,6 @@
 """Counters behind ``GET /__stats``: one generation per click, disconnects seen, nothing left open."""
 
+import logging
 import threading
 from collections import deque
 
@@ -54,3 +55,11 @@ class Stats:
 
 # The tutorial's "save to database" hook writes here: the last 100 complete answers.
 SAVED = deque(maxlen=100)
+
+
+def after_event(record: dict) -> None:
+    """The tutorial's "save to database" hook; called only for a complete answer."""
+    SAVED.append(record)
+    logging.getLogger('backend').info(
+        'saved answer %s: %d chars, %d reasoning chars', record['request_id'], len(record['text']), len(record['reasoning'])
+    )
