@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import redis
-from resumable import children, free_port, rss_kb, wait_port  # bench/resumable.py, beside this file
+from resumable import Parser, children, free_port, rss_kb, wait_port  # bench/resumable.py, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT = 'Explain resumable streams 😀'
@@ -113,39 +113,19 @@ async def body_chunks(reader: asyncio.StreamReader, chunked: bool) -> Any:
 async def read_events(conn: Any, s: Stream, t0: float, stop_after: int) -> Optional[str]:
     """Read events into ``s``; the last id when it stopped on purpose after ``stop_after`` events."""
     reader, writer, chunked = conn
+    parser = Parser(s, t0)
     buf = b''
-    event: dict[str, str] = {}
-    last_id = None
-    seen = 0
     try:
         async for data in body_chunks(reader, chunked):
             buf += data
             while b'\n' in buf:
                 raw, buf = buf.split(b'\n', 1)
-                line = raw.decode('utf-8').rstrip('\r')
-                if line:
-                    name, _, value = line.partition(': ')
-                    event[name] = value
-                    continue
-                if 'data' not in event:
-                    event = {}
-                    continue
-                last_id = event.get('id', last_id)
-                if event.get('event') == 'error':
-                    s.error = json.loads(event['data'])['error']['type']
+                if parser.line(raw.decode('utf-8').rstrip('\r')):
+                    if s.error:
+                        s.error = json.loads(s.error)['error']['type']
                     return None
-                payload = json.loads(event['data'])
-                event = {}
-                if payload.get('status') == 'completed':
-                    s.completed = True
-                    return None
-                piece = payload.get('reasoning_content', '') + payload.get('content', '')
-                if piece and s.first_token is None:
-                    s.first_token = time.monotonic() - t0
-                s.text.append(piece)
-                seen += 1
-                if stop_after and seen == stop_after:
-                    return last_id
+                if stop_after and parser.seen == stop_after:
+                    return parser.last_id
     finally:
         writer.close()
     if not s.error:
