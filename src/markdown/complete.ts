@@ -10,7 +10,7 @@
 const MARKERS_ONLY = /^ {0,3}(?:[-=*_+:|#>~`\s]|\d+[.)]?)*$/
 /** A table row (or a reference definition) waits for its line end. @internal */
 export const WAITS_FOR_EOL = /^ {0,3}(?:\||\[[^\]]*\]:)/
-const FENCE = /^[\s>]*(`{3,}|~{3,})(.*)$/
+const FENCE = /^(?:[\s>]|[-*+]\s|\d{1,9}[.)]\s)*(`{3,}|~{3,})(.*)$/
 
 /**
  * The tail without a last line that is still ambiguous.

@@ -15,6 +15,7 @@ const parsers = new Map<string, Parser>()
 // A bracketed text that could be a reference label: `[x]`, `[x][y]`, `[x]`.
 const LABEL = /\[((?:\\.|[^\\[\]])+)\]/g
 const WORD = /^[\p{L}\p{N} ]*[\p{L}\p{N}]$/u
+const BLANK = /(^|\n)[ \t]*\n/
 
 /** A fenced code block's text in `shown` from `start`, as markdown-it keeps it: a last line of only spaces is dropped. */
 const fenceText = (shown: string, start: number) => {
@@ -91,9 +92,11 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
   let known = new Map<string, Token[]>()
   let tailDefs = '{}'
   // The last block parse of the tail: what it saw (up to its line count) and made.
-  let same: { shown: string; lines: number; tokens: Token[]; extra: string | undefined } | undefined
+  let same: { shown: string; tokens: Token[]; extra: string | undefined } | undefined
   // Whether a fenced code block is open after the tail's complete lines up to `at` (a loose scan, for holdBack).
   let fence = { at: 0, open: '' }
+  // The tail is a list: its text before the last item's line, and its tokens up to that item.
+  let list: { text: string; lines: number; head: Token[] } | undefined
 
   const count = (src: string) => {
     stats.parsedChars += src.length
@@ -133,7 +136,7 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
     tail = ''
     cr = finished = false
     revision = 0
-    snap = base = settled = same = undefined
+    snap = base = settled = same = list = undefined
     known = new Map()
     fence = { at: 0, open: '' }
   }
@@ -170,23 +173,34 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
     // Only a held-back line changed since the last parse: the blocks are the same.
     if (
       same &&
-      ((shown === same.shown && lines === same.lines) ||
+      (shown === same.shown ||
         (shown === `${same.shown}\n` && /(^|\n)$/.test(same.shown) && !/^(fence|code_block|html)/.test(same.tokens[lastOpen(same.tokens)]?.type ?? '')))
     ) {
       // ...or a blank line was added, which changes no block unless it ends in code (or raw HTML).
       same.shown = shown
-      same.lines = lines
       return same
     }
-    // The paragraph line being written ended, and the next is held back: the blocks are the same, its text is complete.
+    // The paragraph line being written ended (blank lines may follow), and the next is held back: the blocks
+    // are the same, its text is complete.
     const added = base ? tail.slice(base.tail.length) : ''
     const nl = added.indexOf('\n')
-    const done = base && nl >= 0 && nl === added.lastIndexOf('\n') && shown.length === lines ? grow(base, added.slice(0, nl), false) : undefined
+    const done =
+      base && nl >= 0 && !/\S/.test(added.slice(nl, added.lastIndexOf('\n'))) && shown.length === lines ? grow(base, added.slice(0, nl), false) : undefined
     if (done) {
-      same = { shown, lines, tokens: done.tokens, extra: '' }
+      same = { shown, tokens: done.tokens, extra: '' }
       return same
     }
-    const tokens = blocks(shown, env)
+    const tokens = after(shown, env) ?? listRest(shown, env) ?? blocks(shown, env)
+    list = undefined
+    // A list: remember its items before the last one, final once a later item starts (see listRest).
+    let li = tokens.length
+    while (li-- && !(tokens[li]!.type === 'list_item_open' && tokens[li]!.level === 1));
+    const line = tokens[li]?.map?.[0] ?? 0
+    if (/^(bullet|ordered)_list_open$/.test(tokens[0]?.type ?? '') && line && !BLANK.test(shown) && !shown.includes(']:')) {
+      let at = 0
+      for (let n = line; n--; ) at = shown.indexOf('\n', at) + 1
+      list = { text: shown.slice(0, at), lines: line, head: tokens.slice(0, li) }
+    }
     // A definition in the tail appeared or changed: texts parsed before may use it.
     const defs = JSON.stringify(env)
     if (defs !== tailDefs) {
@@ -215,8 +229,54 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
       if (i !== last || !complete) next.set(t.content, t.children!)
     })
     known = next
-    same = { shown, lines, tokens, extra }
+    same = { shown, tokens, extra }
     return same
+  }
+
+  /** Blocks of `src`, a text that starts on line `lines` of the tail. */
+  function blocksAt(src: string, lines: number, env: Refs): Token[] {
+    return shift(blocks(src, env), lines)
+  }
+
+  /**
+   * The tail's tokens parsing only what follows its last blank line, when the
+   * last parse saw that blank line and the block before it cannot go on after
+   * one: not an open fence, raw HTML, nor a list or indented code followed by
+   * a line that may continue it. No block reaches back over a blank line.
+   */
+  function after(shown: string, env: Refs): Token[] | undefined {
+    if (!same) return
+    const prev = same.shown.slice(0, same.shown.lastIndexOf('\n') + 1)
+    let q = 0
+    for (const m of prev.matchAll(/\n[ \t]*\n/g)) q = m.index + m[0].length
+    const head = prev.slice(0, q)
+    const rest = shown.slice(q)
+    if (!q || !shown.startsWith(head) || head.includes(']:')) return
+    const lines = head.split('\n').length - 1
+    const { tokens } = same
+    let k = 0
+    let top: Token | undefined
+    for (; k < tokens.length && !(tokens[k]!.level === 0 && tokens[k]!.nesting >= 0 && tokens[k]!.map![0] >= lines); k++)
+      if (tokens[k]!.level === 0 && tokens[k]!.nesting >= 0) top = tokens[k]
+    if (!top || /html/.test(top.type) || (top.type === 'fence' && top.map![1] >= lines)) return
+    if (/^(bullet_list|ordered_list|code_block)/.test(top.type) && !/^[^\s\-*+\d]/.test(rest)) return
+    return [...tokens.slice(0, k), ...blocksAt(rest, lines, env)]
+  }
+
+  /**
+   * A list's tokens parsing only its last item: an item that starts on a line of its own (at the
+   * list's indent, same marker) ends the items before it, and without a blank line the list stays tight.
+   */
+  function listRest(shown: string, env: Refs): Token[] | undefined {
+    if (!list || !shown.startsWith(list.text) || BLANK.test(shown)) return
+    const { text, lines, head } = list
+    const open = head[0]!
+    const rest = shown.slice(text.length)
+    if (/^ {0,3}(?:[-*+]|\d{1,9}[.)])(?=[ \t\n]|$)/.exec(rest)?.[0].slice(-1) !== open.markup) return
+    const toks = blocksAt(rest, lines, env)
+    const t = toks[0]
+    if (t?.type !== open.type || t.markup !== open.markup || t.map![0] !== lines) return
+    return [clone(open, { map: [0, t.map![1]] }), ...head.slice(1), ...toks.slice(1)]
   }
 
   function refresh(): MarkdownSnapshot {
@@ -272,11 +332,13 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
       // Blocks of this run were parsed with these definitions already; only older ones need a look.
       define(defs, before)
       tail = tail.slice(cut)
-      same = undefined
+      same = list = undefined
       const at = tail.lastIndexOf('\n') + 1
       fence = { at, open: fenceAfter('', tail.slice(0, Math.max(0, at - 1))) }
     }
     const rest = tokens.slice(tops[n] ?? tokens.length)
+    // The tail's lines are counted from its new start.
+    if (cut) shift(rest, -lineOf(n))
     const result = {
       committed,
       tail: rest.length && !finished ? { id: id + 1, source: tail, tokens: rest } : undefined,
@@ -326,7 +388,8 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
     const kids = t.children ?? []
     // The text or code the line ends in, before the closers completion appended.
     let j = kids.length - 1
-    while (j >= 0 && /^(strong|em|s)_close$/.test(kids[j]!.type)) j--
+    // (markdown-it leaves an empty text token where a closing run was)
+    while (j >= 0 && (/^(strong|em|s)_close$/.test(kids[j]!.type) || (kids[j]!.type === 'text' && !kids[j]!.content))) j--
     const end = kids[j]
     const types = kids.map((c) => c.type)
     let children: Token[]
@@ -340,7 +403,7 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
       /[\p{L}\p{N}]$/u.test(b.raw) &&
       /[\p{L}\p{N}]$/u.test(end?.content ?? '') &&
       (end?.type === 'text'
-        ? !/[.:@]\S*$/.test(end.content) && !extra.startsWith('`') && !extra === (j === kids.length - 1)
+        ? !/[.:@]\S*$/.test(end.content) && !extra.startsWith('`') && !extra === kids.slice(j + 1).every((c) => !c.nesting)
         : end?.type === 'code_inline' && extra.startsWith('`')) &&
       types.lastIndexOf('link_open') <= types.lastIndexOf('link_close')
     )
@@ -419,6 +482,12 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
       return stats
     },
   }
+}
+
+/** Move tokens `n` lines down (they are the parser's own, or the tail's). */
+function shift(tokens: Token[], n: number): Token[] {
+  for (const t of tokens) if (t.map) t.map = [t.map[0] + n, t.map[1] + n]
+  return tokens
 }
 
 /** Index of the last token that is not a closing one (the deepest block the text ends in). */
