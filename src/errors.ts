@@ -85,13 +85,8 @@ export class StreamError extends Error {
  * @public
  */
 export function isStreamError(value: unknown): value is StreamError {
-  if (value instanceof StreamError) return true
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { name?: unknown }).name === 'StreamError' &&
-    typeof (value as { code?: unknown }).code === 'string'
-  )
+  const v = value as { name?: unknown; code?: unknown } | null
+  return value instanceof StreamError || (typeof v === 'object' && v?.name === 'StreamError' && typeof v.code === 'string')
 }
 
 /** Cut `text` to {@link MAX_EXCERPT} characters, marking the cut. */

@@ -4,9 +4,9 @@
 // EventSource error with readyState CLOSED), so this is a hint, never a
 // diagnosis; the browser's console names the real cause.
 
-/** Request headers a browser sends cross-origin without a preflight (Fetch §2.2.2, CORS-safelisted). */
-const SAFELISTED = new Set(['accept', 'accept-language', 'content-language', 'content-type'])
-const SIMPLE_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'])
+/** Request headers a browser sends cross-origin without a preflight (Fetch §2.2.2, CORS-safelisted), and the Content-Types that keep it so. */
+const SAFELISTED = /^(accept|accept-language|content-language)$/
+const SIMPLE_TYPE = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\s*(;|$)/i
 
 /** What the request looked like, for the parts of the hint that depend on it. */
 export interface CorsRequest {
@@ -31,8 +31,7 @@ export function corsHint(url: string, request: CorsRequest): string | undefined 
     return undefined
   }
   if (target === page) return undefined
-  const allowOrigin = request.withCredentials ? `Access-Control-Allow-Origin: ${page}` : `Access-Control-Allow-Origin: ${page} (or *)`
-  const parts = [`the server at ${target} must answer with \`${allowOrigin}\``]
+  const parts = [`the server at ${target} must answer with \`Access-Control-Allow-Origin: ${page}${request.withCredentials ? '' : ' (or *)'}\``]
   if (request.withCredentials) parts.push('`Access-Control-Allow-Credentials: true` (credentials are on)')
   const preflight = preflightHeaders(request)
   if (preflight.length)
@@ -45,10 +44,8 @@ export function corsHint(url: string, request: CorsRequest): string | undefined 
 /** Names of the headers that make the browser send a preflight, as the server must list them. */
 function preflightHeaders(request: CorsRequest): string[] {
   const out: string[] = []
-  for (const [name, value] of request.headers ?? []) {
-    if (name === 'content-type' && SIMPLE_TYPES.has(value.split(';')[0]!.trim().toLowerCase())) continue
-    if (name === 'content-type' || !SAFELISTED.has(name)) out.push(CANONICAL[name] ?? name)
-  }
+  for (const [name, value] of request.headers ?? [])
+    if (name === 'content-type' ? !SIMPLE_TYPE.test(value) : !SAFELISTED.test(name)) out.push(CANONICAL[name] ?? name)
   return out
 }
 

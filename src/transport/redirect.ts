@@ -3,6 +3,8 @@ import { StreamError } from '../errors.js'
 /** What a fetch stream does when the server redirects. @public */
 export type RedirectMode = 'same-origin' | 'follow' | 'error'
 
+/** The statuses fetch follows (Fetch §4.4). */
+const REDIRECTS = [301, 302, 303, 307, 308]
 /** More hops than any real setup needs (fetch's own limit is 20). */
 const MAX_HOPS = 20
 
@@ -27,7 +29,7 @@ export async function fetchRedirecting(
     const response = await fetchImpl(url, request)
     const { status } = response
     const opaque = response.type === 'opaqueredirect'
-    if (mode === 'follow' || !(opaque || (status > 300 && status < 309 && status !== 304 && status !== 305 && status !== 306))) return response
+    if (mode === 'follow' || !(opaque || REDIRECTS.includes(status))) return response
     response.body?.cancel().catch(() => {})
     const location = response.headers.get('location')
     const target = !opaque && location !== null ? resolve(location, url) : undefined

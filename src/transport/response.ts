@@ -22,7 +22,9 @@ export async function checkResponse(response: Response): Promise<string | undefi
   if (response.status === 200 && essence === 'text/event-stream') return
   const json = response.status === 200 && /^application\/([\w.-]+\+)?json$/.test(essence)
   const body = await readBounded(response, json ? MAX_JSON_ANSWER : MAX_ERROR_BODY)
-  if (json && isCompletion(body)) return body
+  const doc = json ? parsed(body) : undefined
+  // A whole `chat.completion`: the answer of a request that forgot `stream: true`.
+  if (doc?.object === 'chat.completion' && Array.isArray(doc.choices)) return body
   const retryAfter = parseRetryAfter(response.headers.get('retry-after'))
   const status = response.status
   const init = { status, body, retryAfter }
@@ -32,18 +34,17 @@ export async function checkResponse(response: Response): Promise<string | undefi
   }
   // Any other JSON: its error message if it has one, never the whole document.
   const detail = json
-    ? (jsonMessage(body) ?? 'a JSON document, not a stream (an OpenAI-compatible API streams only with "stream": true)')
+    ? (jsonMessage(doc) ?? 'a JSON document, not a stream (an OpenAI-compatible API streams only with "stream": true)')
     : body && summarize(body, type)
   throw new StreamError('content-type', `Expected text/event-stream, got ${type || 'no Content-Type'}${detail ? `: ${detail}` : ''}`, init)
 }
 
-/** A whole `chat.completion` document. */
-function isCompletion(body: string): boolean {
+/** `body` parsed as JSON, or undefined when it is not JSON (or is `null`). */
+function parsed(body: string): Record<string, unknown> | undefined {
   try {
-    const v = JSON.parse(body) as { object?: unknown; choices?: unknown }
-    return v.object === 'chat.completion' && Array.isArray(v.choices)
+    return JSON.parse(body) ?? undefined
   } catch {
-    return false
+    // Not JSON after all.
   }
 }
 
@@ -112,7 +113,7 @@ const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '
 export function summarize(body: string, type = ''): string {
   const trimmed = body.trim()
   if (!trimmed) return ''
-  const msg = trimmed[0] === '{' || type.includes('json') ? jsonMessage(trimmed) : undefined
+  const msg = trimmed[0] === '{' || type.includes('json') ? jsonMessage(parsed(trimmed)) : undefined
   if (msg !== undefined) return msg
   // Markup when a tag opens somewhere and a `>` follows it.
   const tag = /<[a-z!/]/i.exec(trimmed)
@@ -121,16 +122,11 @@ export function summarize(body: string, type = ''): string {
   return flat.length > 300 ? flat.slice(0, 300) + '…' : flat
 }
 
-/** A JSON error body's `error.message` / `error` / `message` / `detail`, if it is JSON and has one. */
-function jsonMessage(body: string): string | undefined {
-  try {
-    const json = JSON.parse(body) as Record<string, unknown>
-    const e = json.error
-    const msg = (typeof e === 'object' && e !== null ? (e as Record<string, unknown>).message : e) ?? json.message ?? json.detail
-    return typeof msg === 'string' ? msg : undefined
-  } catch {
-    // Not JSON after all.
-  }
+/** A JSON error body's `error.message` / `error` / `message` / `detail`, if it has one. */
+function jsonMessage(json: Record<string, unknown> | undefined): string | undefined {
+  const e = json?.error
+  const msg = (typeof e === 'object' && e !== null ? (e as Record<string, unknown>).message : e) ?? json?.message ?? json?.detail
+  return typeof msg === 'string' ? msg : undefined
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
