@@ -221,6 +221,22 @@ def test_a_followed_generation_outlives_the_grace_period(store: Store) -> None:
     runner.close()
 
 
+def test_a_reader_that_closes_its_stream_stops_counting_and_the_grace_period_runs(store: Store) -> None:
+    runner = runner_on(store, grace=0.3)
+    src = Source()
+    src.q.put('a')
+    sid = runner.start(src.make, interrupt=src.interrupt)
+    assert isinstance(sid, str)
+    reader = runner.follow(sid)  # on the generating process: it follows the local copy
+    take(reader, 1)
+    left = time.monotonic()
+    reader.close()  # what the server does with the response of a client that left
+    assert src.interrupted.wait(5)
+    assert time.monotonic() - left >= 0.3
+    assert json.loads(parse(runner.follow(sid))[-1]['data'])['error']['type'] == 'abandoned'
+    runner.close()
+
+
 def test_readers_of_a_dead_producer_get_an_error_within_the_liveness(redis_server: RedisServer) -> None:  # noqa: F811
     producer = runner_on(RedisStore(redis.Redis.from_url(redis_server.url), prefix='dead', liveness=0.5))
     other = runner_on(RedisStore(redis.Redis.from_url(redis_server.url), prefix='dead', liveness=0.5))

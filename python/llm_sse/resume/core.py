@@ -16,7 +16,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Protocol, Union
 
@@ -347,8 +347,14 @@ class Core:
     async def _follow(self, stream_id: str, after: int, gone: Optional[Callable[[], bool]]) -> AsyncIterator[bytes]:
         gen = self._get(stream_id)
         if gen is not None:
-            async for chunk in self._follow_local(gen, after, gone):
-                yield chunk
+            local = self._follow_local(gen, after, gone)
+            try:
+                async for chunk in local:
+                    yield chunk
+            finally:
+                # Closed here, not when it is collected: a reader that left stops counting at once
+                # (a thread has no event loop to finalize it).
+                await local.aclose()
             return
         # What is stored already comes from one read; the process's one
         # multiplexed reader brings the rest.
@@ -379,7 +385,7 @@ class Core:
 
     async def _follow_local(
         self, gen: Generation, after: int, gone: Optional[Callable[[], bool]]
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         with gen.changed:
             gen.readers += 1
         metrics.READERS.labels('local').inc()
