@@ -337,6 +337,97 @@ def _start_redis(port: int) -> subprocess.Popen[bytes]:
     return proc
 
 
+def start_workers(
+    args: argparse.Namespace, ports: dict[str, int], env: Any, log: Any
+) -> tuple[dict[str, subprocess.Popen[bytes]], dict[str, int]]:
+    """The uvicorn and the gunicorn worker (``env(name)``: each one's environment); their worker pids."""
+    servers = {
+        'uvicorn': subprocess.Popen(  # noqa: S603
+            [sys.executable, '-m', 'uvicorn', '--app-dir', str(ROOT / 'examples' / 'fastapi-backend'), '--factory',
+             'app:create_app', '--host', '127.0.0.1', '--port', str(ports['uvicorn']), '--workers', '1', '--log-level',
+             'warning', '--backlog', '4096', '--timeout-graceful-shutdown', '2'],
+            env=env('uvicorn'), stdout=subprocess.DEVNULL, stderr=log,
+        ),
+        'gunicorn': subprocess.Popen(  # noqa: S603
+            [sys.executable, '-m', 'gunicorn', '--workers', '1', '--worker-class', 'gthread',
+             # One thread per open response (readers wait between events), the generations run on their own.
+             '--threads', str(args.streams + args.slow + 50), '--backlog', '4096',
+             '--bind', f'127.0.0.1:{ports["gunicorn"]}', '--chdir', str(ROOT / 'examples' / 'flask-backend'),
+             '--log-level', 'warning', '--timeout', '300', 'app:create_app()'],
+            env=env('gunicorn'), stdout=subprocess.DEVNULL, stderr=log,
+        ),
+    }  # fmt: skip
+    for name, proc in servers.items():
+        wait_port(ports[name], proc, name)
+    pids = {'uvicorn': servers['uvicorn'].pid}
+    gunicorn_workers: list[int] = []
+    deadline = time.monotonic() + 30
+    while not gunicorn_workers and time.monotonic() < deadline:
+        gunicorn_workers = children(servers['gunicorn'].pid)
+        time.sleep(0.1)
+    pids['gunicorn'] = gunicorn_workers[0]
+    return servers, pids
+
+
+def stop_workers(servers: dict[str, subprocess.Popen[bytes]]) -> None:
+    for proc in servers.values():
+        proc.send_signal(signal.SIGTERM)
+    for proc in servers.values():
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+async def failover_run(ports: dict[str, int], n: int, cluster: Any) -> dict[str, Any]:
+    """``n`` streams through a Redis Cluster (half started on each worker, a quarter cut and resumed on
+    the other), the master of a third of the slots killed 1 s in: what the readers got."""
+    names = list(ports)
+    ref = Stream()
+    await one(ports[names[0]], ports[names[0]], {}, 0, ref, _set())
+    reference = ''.join(ref.text)
+    streams = [Stream() for _ in range(n)]
+    headers = {'x-mock-delay': '50'}
+    tasks = [
+        asyncio.create_task(one(ports[first], ports[other], headers, 5 if i % 4 == 0 else 0, s, _set()))
+        for i, s in enumerate(streams)
+        for first, other in [(names[i % 2], names[1 - i % 2])]
+    ]
+    await asyncio.sleep(1.0)
+    master = min(cluster.masters())
+    t0 = time.monotonic()
+    replica = await asyncio.to_thread(cluster.fail_over, master, kill=True)
+    await asyncio.to_thread(cluster.await_promotion, master, replica)
+    promoted = time.monotonic() - t0
+    await asyncio.wait_for(asyncio.gather(*tasks), 300)
+    after = Stream()
+    await one(ports[names[0]], ports[names[1]], {}, 5, after, _set())
+    return {
+        **summary(streams, reference),
+        'killed_master_promoted_after_s': promoted,
+        'next_stream_completed': after.completed and ''.join(after.text) == reference,
+        'load_average': os.getloadavg(),
+    }
+
+
+def cluster_failover(args: argparse.Namespace, base_env: dict[str, str], log: Any) -> dict[str, Any]:
+    """Both workers on a Redis Cluster of 3 masters with a replica each; one master killed mid-run."""
+    sys.path.insert(0, str(ROOT / 'python' / 'tests'))
+    from redis_cluster import RedisCluster  # the tests' throwaway cluster on loopback ports
+
+    cluster = RedisCluster(replicas=1)
+    ports = {'uvicorn': free_port(), 'gunicorn': free_port()}
+    servers: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        servers, _ = start_workers(
+            args, ports, lambda name: {**base_env, 'REDIS_URL': cluster.url, 'REDIS_CLUSTER': '1'}, log
+        )
+        return asyncio.run(failover_run(ports, args.failover, cluster))
+    finally:
+        stop_workers(servers)
+        cluster.stop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument('--upstream', required=True, help='OpenAI-compatible base URL (the mock)')
@@ -350,6 +441,7 @@ def main() -> None:
         '--slow-length', type=int, default=20000, help='tokens of the answers the slow readers stop reading'
     )
     ap.add_argument('--outage', type=int, default=100, help='streams running while Redis restarts')
+    ap.add_argument('--failover', type=int, default=100, help='streams running while a Cluster master dies')
     args = ap.parse_args()
 
     redis_port = free_port()
@@ -368,44 +460,19 @@ def main() -> None:
         return {**base_env, 'REDIS_URL': f'redis://127.0.0.1:{redis_port}/0?client_name={name}'}
 
     log = open(os.environ.get('BENCH_SERVER_LOG', os.devnull), 'wb')  # noqa: SIM115
-    servers = {
-        'uvicorn': subprocess.Popen(  # noqa: S603
-            [sys.executable, '-m', 'uvicorn', '--app-dir', str(ROOT / 'examples' / 'fastapi-backend'), '--factory',
-             'app:create_app', '--host', '127.0.0.1', '--port', str(ports['uvicorn']), '--workers', '1', '--log-level',
-             'warning', '--backlog', '4096', '--timeout-graceful-shutdown', '2'],
-            env=env('uvicorn'), stdout=subprocess.DEVNULL, stderr=log,
-        ),
-        'gunicorn': subprocess.Popen(  # noqa: S603
-            [sys.executable, '-m', 'gunicorn', '--workers', '1', '--worker-class', 'gthread',
-             # One thread per open response (readers wait between events), the generations run on their own.
-             '--threads', str(args.streams + args.slow + 50), '--backlog', '4096',
-             '--bind', f'127.0.0.1:{ports["gunicorn"]}', '--chdir', str(ROOT / 'examples' / 'flask-backend'),
-             '--log-level', 'warning', '--timeout', '300', 'app:create_app()'],
-            env=env('gunicorn'), stdout=subprocess.DEVNULL, stderr=log,
-        ),
-    }  # fmt: skip
+    servers: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        for name, proc in servers.items():
-            wait_port(ports[name], proc, name)
-        pids = {'uvicorn': servers['uvicorn'].pid}
-        gunicorn_workers = []
-        deadline = time.monotonic() + 30
-        while not gunicorn_workers and time.monotonic() < deadline:
-            gunicorn_workers = children(servers['gunicorn'].pid)
-            time.sleep(0.1)
-        pids['gunicorn'] = gunicorn_workers[0]
+        servers, pids = start_workers(args, ports, env, log)
         out = asyncio.run(run(args, ports, pids, redis_proc, redis_port))
         redis_proc = out.pop('_redis')
         out['rss_idle_note'] = 'rss_mb_peak: worker process only (uvicorn process, gunicorn worker child)'
+        stop_workers(servers)
+        servers = {}
+        if args.failover:
+            out['failover'] = cluster_failover(args, base_env, log)
         print(json.dumps(out))
     finally:
-        for proc in servers.values():
-            proc.send_signal(signal.SIGTERM)
-        for proc in servers.values():
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_workers(servers)
         redis_proc.kill()
         redis_proc.wait()
         log.close()

@@ -50,10 +50,24 @@ export function scaleReport(r) {
     `${fmt(x.wall_s, 1)} s`,
     `${x.redis_connections_peak.uvicorn} / ${x.redis_connections_peak.gunicorn}`,
     `${fmt(x.rss_mb_peak.uvicorn, 0)} / ${fmt(x.rss_mb_peak.gunicorn, 0)} MiB`,
+    x.cpu_us_per_event ? `${fmt(x.cpu_us_per_event[first], 0)} µs` : '–',
+    x.load_average ? fmt(x.load_average[0], 1) : '–',
   ])
   lines.push(
     mdTable(
-      ['first worker', 'complete, exact', 'resumed', 'first token p50', 'p95', 'p99', 'wall', 'Redis conns uvicorn / gunicorn', 'RSS peak uvicorn / gunicorn'],
+      [
+        'first worker',
+        'complete, exact',
+        'resumed',
+        'first token p50',
+        'p95',
+        'p99',
+        'wall',
+        'Redis conns uvicorn / gunicorn',
+        'RSS peak uvicorn / gunicorn',
+        'first worker CPU per event',
+        'load',
+      ],
       rows,
     ),
   )
@@ -65,6 +79,12 @@ export function scaleReport(r) {
       )
         .map(([k, v]) => `\`${k}\` ${v}`)
         .join(', ')}.\n`,
+    )
+  }
+  if (r.failover) {
+    const f = r.failover
+    lines.push(
+      `Redis Cluster (3 masters, 3 replicas; both workers with \`REDIS_CLUSTER=1\`), one master killed (SIGKILL) 1 s into ${f.streams} running streams (${f.resumed} cut and resumed on the other worker): its replica took over after ${fmt(f.killed_master_promoted_after_s, 1)} s; ${f.completed_exact}/${f.streams} complete with the exact text, the others ended with ${JSON.stringify(f.errors)}; a stream started after it, cut and resumed on the other worker, completed: ${f.next_stream_completed}.\n`,
     )
   }
   if (r.outage)

@@ -112,6 +112,10 @@ class RedisCluster:
     def live(self) -> list[int]:
         return [port for port, proc in zip(self.ports, self.procs) if proc.poll() is None]
 
+    def masters(self) -> list[int]:
+        """The ports of the live masters."""
+        return [p for p in self.live() if self._node(p).info('replication').get('role') == 'master']
+
     def master_of(self, key: str) -> int:
         """The port of the master that holds ``key``'s slot now."""
         from redis.crc import key_slot

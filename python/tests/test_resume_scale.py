@@ -231,3 +231,28 @@ def test_stored_events_renew_the_producer_liveness_when_its_heartbeat_is_late(re
     assert admin.exists(f'renew:{{{other}}}:alive') == 0
     store.end(sid, 60)
     admin.close()
+
+
+def test_a_late_heartbeat_grants_a_longer_liveness_within_a_bound() -> None:
+    from llm_sse.resume.redis_plan import MAX_LIVENESS_FACTOR, Plan
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.alive: list[int] = []
+
+        def set(self, key: str, value: object, px: int, **_: object) -> None:
+            self.alive.append(px)
+
+        def __getattr__(self, name: str) -> object:
+            return lambda *a, **k: None
+
+    plan = Plan('late', 5.0, 3.0)
+    p = Recorder()
+    plan.beat(p, ['s'])
+    plan._last_beat -= 4.0  # type: ignore[operator]  # the next beat went out 4 s after this one
+    plan.beat(p, ['s'])
+    plan._last_beat -= 20.0  # type: ignore[operator]
+    plan.beat(p, ['s'])
+    plan._last_beat -= 1000.0  # type: ignore[operator]  # no stream ran meanwhile: a fresh start
+    plan.beat(p, ['s'])
+    assert p.alive == [5000, 8000, 5000 * MAX_LIVENESS_FACTOR, 5000]

@@ -49,6 +49,8 @@ _EVENT_ID = re.compile(rb'^1-(\d{1,18})$')
 # A stream still running keeps this long past the producer's last heartbeat,
 # so a crashed producer's events can still be replayed while its readers end.
 RUNNING_EXPIRY_FACTOR = 4
+#: A late heartbeat grants at most this many liveness periods (see ``Plan.beat``).
+MAX_LIVENESS_FACTOR = 6
 #: Entries one read returns per stream at most; the rest come with the next read.
 READ_COUNT = 1000
 #: Streams one multiplexed ``XREAD`` names at most; more are read in a pipeline of such batches.
@@ -128,6 +130,9 @@ class Plan:
         self.presence = presence
         # When each running stream's liveness was last renewed by a write (see append).
         self._renewed: dict[str, float] = {}
+        # When this process last sent a heartbeat, and the liveness it grants (see beat).
+        self._last_beat: Optional[float] = None
+        self._granted = liveness
 
     def key(self, stream_id: str, suffix: str = '') -> str:
         # The braces keep a stream's keys in one Redis Cluster slot.
@@ -155,8 +160,8 @@ class Plan:
                 if len(self._renewed) >= _RENEWED_MAX:  # ends that never reached Redis
                     self._renewed = {k: t for k, t in self._renewed.items() if now - t < self.liveness}
                 self._renewed[stream_id] = now
-                p.set(self.key(stream_id, ':alive'), 1, px=self.ms(self.liveness), xx=True)
-                p.pexpire(self.key(stream_id), self.ms(self.liveness * RUNNING_EXPIRY_FACTOR))
+                p.set(self.key(stream_id, ':alive'), 1, px=self.ms(self._granted), xx=True)
+                p.pexpire(self.key(stream_id), self.ms(self._granted * RUNNING_EXPIRY_FACTOR))
 
     @staticmethod
     def appended(items: Sequence[tuple[str, int, Optional[str], str]], replies: list[Any]) -> list[Optional[Exception]]:
@@ -202,8 +207,18 @@ class Plan:
         p.set(self.key(stream_id, ':cancel'), 1, px=self.ms(self.liveness * RUNNING_EXPIRY_FACTOR))
 
     def beat(self, p: Any, stream_ids: Sequence[str]) -> None:
-        alive_ms = self.ms(self.liveness)
-        expiry_ms = self.ms(self.liveness * RUNNING_EXPIRY_FACTOR)
+        # A worker whose heartbeats go out late (an event loop saturated by hundreds of streams took
+        # 5-9 s between two) is slow, not dead: each beat grants twice the last interval, within
+        # MAX_LIVENESS_FACTOR liveness periods, so its readers elsewhere do not end with generator_gone.
+        # A process that died stops beating: readers learn it within the last grant.
+        now = time.monotonic()
+        interval = 0.0 if self._last_beat is None else now - self._last_beat
+        if interval > self.liveness * MAX_LIVENESS_FACTOR:
+            interval = 0.0  # the heartbeat had stopped (no stream ran): a fresh start, not a late beat
+        self._last_beat = now
+        self._granted = min(max(self.liveness, 2 * interval), self.liveness * MAX_LIVENESS_FACTOR)
+        alive_ms = self.ms(self._granted)
+        expiry_ms = self.ms(self._granted * RUNNING_EXPIRY_FACTOR)
         for stream_id in stream_ids:
             p.set(self.key(stream_id, ':alive'), 1, px=alive_ms)
             p.pexpire(self.key(stream_id), expiry_ms)
