@@ -93,17 +93,14 @@ export function eventSourceAttempt(a: Attempt, { StreamError, corsHint }: EventS
       // Closed before it opened, on another origin: a refused CORS check looks
       // exactly like this, and nothing says a response was even readable.
       const hint = state === CLOSED && !opened && typeof status !== 'number' ? corsHint(url, { method: 'GET', withCredentials: a.withCredentials }) : undefined
-      const error = hint
-        ? new StreamError(
-            'network',
-            `EventSource could not open ${a.url}: the browser gives no reason (CORS, or a status other than 200 or a Content-Type other than text/event-stream; transport: "fetch" shows a status).`,
-            { hint },
-          )
-        : state === CLOSED || typeof status === 'number'
+      // EventSource hides why it failed (browsers give no status); fetch shows it.
+      const why = 'a status other than 200 or a Content-Type other than text/event-stream (transport: "fetch" shows which)'
+      const error =
+        hint || state === CLOSED || typeof status === 'number'
           ? new StreamError(
-              'http',
-              `EventSource could not open ${a.url}: ${typeof detail === 'string' && detail ? detail : 'status not 200 or Content-Type not text/event-stream (EventSource hides which; use transport: "fetch" to see)'}`,
-              typeof status === 'number' ? { status } : {},
+              hint ? 'network' : 'http',
+              `EventSource could not open ${a.url}: ${hint ? 'CORS, or ' + why : typeof detail === 'string' && detail ? detail : why}`,
+              { hint, status: typeof status === 'number' ? status : undefined },
             )
           : new StreamError('network', `EventSource could not connect to ${a.url}`)
       finish({ kind: 'failed', error, responded: opened || state === CLOSED, events: opened })
