@@ -98,8 +98,12 @@ export function openRuns(line: string, from: number, to: number, strict = false)
  */
 export function closeInline(input: string, from = 0): string {
   let head = input.slice(0, from)
-  let line = input.slice(from).replace(/(?:[*_~`\\!<]+|&#?\w*)$/, '')
-  line = line.replace(/!?\[([^\]]*)(?:\](?:\([^)]*)?)?$/, (all, text: string) => (all[0] === '!' ? '' : text))
+  let line = input.slice(from)
+  // Inside an open code span every character is code: nothing waits.
+  if (!openRuns(line, 0, line.length).code || line.endsWith('`')) {
+    line = line.replace(/(?:[*_~`\\!<]+|&#?\w*)$/, '')
+    line = line.replace(/!?\[([^\]]*)(?:\](?:\([^)]*)?)?$/, (all, text: string) => (all[0] === '!' ? '' : text))
+  }
   const { runs, code } = openRuns(line, 0, line.length)
   let tail = code ? '`'.repeat(code) : ''
   if (!code) {

@@ -399,13 +399,21 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
     if (
       complete &&
       extra !== undefined &&
-      WORD.test(added) &&
-      /[\p{L}\p{N}]$/u.test(b.raw) &&
-      /[\p{L}\p{N}]$/u.test(end?.content ?? '') &&
+      types.lastIndexOf('link_open') <= types.lastIndexOf('link_close') &&
       (end?.type === 'text'
-        ? !/[.:@]\S*$/.test(end.content) && !extra.startsWith('`') && !extra === kids.slice(j + 1).every((c) => !c.nesting)
-        : end?.type === 'code_inline' && extra.startsWith('`')) &&
-      types.lastIndexOf('link_open') <= types.lastIndexOf('link_close')
+        ? WORD.test(added) &&
+          /[\p{L}\p{N}]$/u.test(b.raw) &&
+          /[\p{L}\p{N}]$/u.test(end.content) &&
+          !/[.:@]\S*$/.test(end.content) &&
+          !extra.startsWith('`') &&
+          !extra === kids.slice(j + 1).every((c) => !c.nesting)
+        : // Inside an open code span only a backtick or a line end changes anything; its code must
+          // start and end with a non-space (else CommonMark strips one of each).
+          end?.type === 'code_inline' &&
+          extra.startsWith('`') &&
+          /^[^`\n]*[^`\s]$/.test(added) &&
+          /^\S/.test(end.content) &&
+          b.raw.endsWith(`\`${end.content}`))
     )
       children = [...kids.slice(0, j), clone(end!, { content: end!.content + added }), ...kids.slice(j + 1)]
     else {

@@ -200,7 +200,7 @@ describe('linear work', () => {
     const big = ratio(128_000, 1).ratio
     expect(big).toBeLessThan(small * 1.05)
     // Blocks are parsed again only when a line ends (a table as a whole, a list from its last item, what
-    // follows a blank line alone), inline text from its last seam: ≈ 2.7× here.
+    // follows a blank line alone), inline text from its last seam: ≈ 2.2× here.
     expect(big).toBeLessThan(3)
   }, 60_000)
 
