@@ -197,14 +197,20 @@ def test_a_generation_nobody_reads_is_cancelled_after_the_grace_period(store: St
     runner.close()
 
 
-def test_a_followed_generation_outlives_the_grace_period(store: Store) -> None:
-    runner = runner_on(store, grace=0.2)
+def followed(store: Store, grace: float) -> tuple[Runner, Source, str, Iterator[bytes]]:
+    """A runner with ``grace``, a generation that sent one event, and a local reader that read it."""
+    runner = runner_on(store, grace=grace)
     src = Source()
     src.q.put('a')
     sid = runner.start(src.make, interrupt=src.interrupt)
     assert isinstance(sid, str)
-    reader = runner.follow(sid)
+    reader = runner.follow(sid)  # on the generating process: it follows the local copy
     take(reader, 1)
+    return runner, src, sid, reader
+
+
+def test_a_followed_generation_outlives_the_grace_period(store: Store) -> None:
+    runner, src, _, reader = followed(store, grace=0.2)
     stop_at = time.monotonic() + 1.0  # five grace periods with a reader attached
     got: list[dict[str, str]] = []
 
@@ -222,13 +228,7 @@ def test_a_followed_generation_outlives_the_grace_period(store: Store) -> None:
 
 
 def test_a_reader_that_closes_its_stream_stops_counting_and_the_grace_period_runs(store: Store) -> None:
-    runner = runner_on(store, grace=0.3)
-    src = Source()
-    src.q.put('a')
-    sid = runner.start(src.make, interrupt=src.interrupt)
-    assert isinstance(sid, str)
-    reader = runner.follow(sid)  # on the generating process: it follows the local copy
-    take(reader, 1)
+    runner, src, sid, reader = followed(store, grace=0.3)
     left = time.monotonic()
     reader.close()  # what the server does with the response of a client that left
     assert src.interrupted.wait(5)
