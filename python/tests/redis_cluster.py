@@ -133,6 +133,16 @@ class RedisCluster:
                 return port
         raise LookupError(master)
 
+    def await_replicated(self, master: int) -> None:
+        """Until ``master``'s replica has everything the master had written when this was called
+        (replication is asynchronous: a master killed before that loses what its replica lacks)."""
+        target = self._node(master).info('replication')['master_repl_offset']
+        replica = self.replica_of(master)
+        self._wait(
+            lambda: self._node(replica).info('replication').get('slave_repl_offset', -1) >= target,
+            'the replica to catch up',
+        )
+
     def fail_over(self, master: int, *, kill: bool) -> int:
         """Start promoting ``master``'s replica: ``kill`` the master (SIGKILL: what it had not
         replicated is lost), or ask the replica for a manual ``CLUSTER FAILOVER`` (it first catches

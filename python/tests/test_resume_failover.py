@@ -65,6 +65,8 @@ def test_a_master_failing_over_mid_stream_loses_nothing_for_the_readers(replicat
     rest = threading.Thread(target=lambda: result.extend(parse(live)))
     rest.start()
     master = replicated.master_of(f'fo:{{{sid}}}')
+    # What was written so far has reached the replica (else a killed master loses it: stream_lost).
+    replicated.await_replicated(master)
     replica = replicated.fail_over(master, kill=kill)
     src.q.put('during')  # written while the slot may have no master: retried until it has one
     replicated.await_promotion(master, replica)
@@ -95,6 +97,7 @@ def test_the_async_runner_rides_out_a_killed_master(replicated: RedisCluster) ->
         assert tokens(await collect(live, 1)) == ['a']
         rest = asyncio.create_task(collect(live))
         master = replicated.master_of(f'afo:{{{sid}}}')
+        await asyncio.to_thread(replicated.await_replicated, master)
         replica = await asyncio.to_thread(replicated.fail_over, master, kill=True)
         src.q.put_nowait('during')
         await asyncio.to_thread(replicated.await_promotion, master, replica)
