@@ -23,7 +23,7 @@ from .core import Changed, Core, Generation, Pause, Writes
 from .memory import MemoryStore
 from .multiplex import BACKLOG, rounds
 from .store import Entry, Signals, State
-from .writer import MAX_PENDING, write
+from .writer import Batches, Target
 
 log = logging.getLogger('llm_sse.resume')
 
@@ -127,54 +127,27 @@ class _Signal(asyncio.Event):
             await asyncio.wait_for(self.wait(), timeout)
 
 
-class _Writer:
-    """The thread runner's :class:`~llm_sse.resume.writer.Writer` as a task: the events the loop's
-    generations put between two turns of the writer go to the store in one pipeline."""
+class _Writer(Batches):
+    """The batched writer as a task: the events the loop's generations put between two of its turns go to
+    the store in one pipeline."""
 
     def __init__(self, store: AsyncStore, unavailable: float) -> None:
-        self.store = store
-        self.unavailable = unavailable
-        self._queue: list[tuple[Generation, int, Optional[str], str]] = []
-        self._ready = asyncio.Event()
-        self._written = asyncio.Event()
+        super().__init__(store, unavailable, _Changed())
         self._task: Optional[asyncio.Task[None]] = None
 
-    async def put(self, gen: Generation, n: int, event: Optional[str], data: str) -> None:
-        while gen.pending >= MAX_PENDING and gen.write_error is None:
-            await self._written.wait()
-        gen.pending += 1
-        self._queue.append((gen, n, event, data))
-        self._ready.set()
+    def _ensure_loop(self) -> None:
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._loop(), name='llm-sse-writer')
+            self._task = asyncio.create_task(self.loop(), name='llm-sse-writer')
+
+    async def put(self, target: Target, n: int, event: Optional[str], data: str) -> None:
+        await super().put(target, n, event, data)
         # One event per turn of the loop: a generation reading a backlog of buffered upstream chunks
         # must not hold the loop, and with it every store round trip, for the whole backlog.
         await asyncio.sleep(0)
 
-    async def flush(self, gen: Generation) -> None:
+    async def flush(self, target: Target) -> None:
         # Shielded: a stop that cancels the generation's task must not cut the events already queued.
-        await asyncio.shield(self._flushed(gen))
-
-    async def _flushed(self, gen: Generation) -> None:
-        while gen.pending > 0:
-            await self._written.wait()
-
-    async def _loop(self) -> None:
-        while True:
-            await self._ready.wait()
-            self._ready.clear()
-            batch, self._queue = self._queue, []
-            try:
-                await arun(write(batch, self.unavailable), self.store)
-            except Exception:
-                log.exception('writing %d events failed', len(batch))
-                for gen, *_ in batch:
-                    gen.fail('internal')
-            finally:
-                for gen, *_ in batch:
-                    gen.pending -= 1
-                written, self._written = self._written, asyncio.Event()
-                written.set()
+        await asyncio.shield(super().flush(target))
 
 
 class AsyncRunner(Core):

@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional, Union, cast
 from ..event import Event
 from ..failure import Failure
 from ..generation import parse_event_id
-from .bridge import Blocking, Events, drive, iterate
+from .bridge import Blocking, Events, drive, iterate, ready
 from .calls import run
 from .core import STOPPED as STOPPED
 from .core import AsyncStore, Changed, Core, Generation, Pause, Writes
@@ -35,7 +35,7 @@ from .core import stopped_event as stopped_event
 from .memory import MemoryStore
 from .multiplex import BACKLOG, rounds
 from .store import Store
-from .writer import Writer
+from .writer import Batches
 
 log = logging.getLogger('llm_sse.resume')
 
@@ -45,6 +45,21 @@ class _Changed(threading.Condition):
 
     async def pause(self, timeout: float) -> None:
         self.wait(timeout)
+
+
+class _Writer(Batches):
+    """The batched writer on its own thread."""
+
+    def __init__(self, store: Store, unavailable: float) -> None:
+        super().__init__(Blocking(store), unavailable, _Changed(), {'sleep': ready(time.sleep)})
+        self._thread: Optional[threading.Thread] = None
+        self._started = threading.Lock()
+
+    def _ensure_loop(self) -> None:
+        with self._started:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=drive, args=(self.loop(),), name='llm-sse-writer', daemon=True)
+                self._thread.start()
 
 
 class _Signal(threading.Event):
@@ -95,8 +110,7 @@ class Runner(Core):
         self._calls = cast(AsyncStore, Blocking(self.store))
         self._closed = threading.Event()
         self._ticker: Optional[threading.Thread] = None
-        self._writer = Writer(self.store, unavailable)
-        self._blocking_writer: Writes = cast(Writes, Blocking(self._writer))
+        self._writer = _Writer(self.store, unavailable)
         self._reader: Optional[threading.Thread] = None
         if drain > 0:
             atexit.register(self.drain, drain)
@@ -108,7 +122,7 @@ class Runner(Core):
         return _Signal()
 
     def _writes(self) -> Writes:
-        return self._blocking_writer
+        return self._writer
 
     # -- producing -----------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""One thread per process writes every generation's events to the store, many per round trip.
+"""One writer per process (a thread, or a task) stores every generation's events, many per round trip.
 
 With each generation thread doing its own ``XADD`` and waiting for the
 reply, a hundred concurrent streams spent most of their CPU handing the
@@ -11,14 +11,16 @@ round trip; under no load a batch is a single event, so nothing waits.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Sequence
-from typing import Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
 from . import metrics
-from .calls import Loop, run
-from .store import Store, StoreUnavailable, StreamLost
+from .calls import Loop, arun
+from .store import StoreUnavailable, StreamLost
+
+if TYPE_CHECKING:
+    from .core import Changed
 
 log = logging.getLogger('llm_sse.resume')
 
@@ -43,54 +45,62 @@ class Target(Protocol):
         """Writing failed for good; stop the generation."""
 
 
-class Writer:
-    """Batches appends to ``store``; gives up on a batch after ``unavailable`` seconds of store outage."""
+class Batches:
+    """Batches appends to the store; gives up on a batch after ``unavailable`` seconds of store outage.
 
-    def __init__(self, store: Store, unavailable: float) -> None:
-        self.store = store
+    Written once, as coroutines over ``calls`` (the store, awaitable) and
+    ``changed`` (a lock with a bounded wait: :class:`threading.Condition`
+    for the thread runner, which drives these with
+    :func:`~llm_sse.resume.bridge.drive`; a flag on the event loop for
+    the asyncio runner). A subclass runs :meth:`loop` (:meth:`_ensure_loop`).
+    """
+
+    def __init__(
+        self, calls: Any, unavailable: float, changed: Changed, extra: Optional[dict[str, Callable[..., Any]]] = None
+    ) -> None:
+        self.calls = calls
         self.unavailable = unavailable
+        # The driver's own calls (``sleep``) when it is not asyncio's.
+        self._extra = extra
         self._queue: list[tuple[Target, int, Optional[str], str]] = []
-        self._cond = threading.Condition()
-        self._thread: Optional[threading.Thread] = None
+        self._changed = changed
 
-    def put(self, target: Target, n: int, event: Optional[str], data: str) -> None:
+    def _ensure_loop(self) -> None:
+        raise NotImplementedError
+
+    async def put(self, target: Target, n: int, event: Optional[str], data: str) -> None:
         """Queue event ``n`` of ``target`` (waits while it has too many events queued)."""
-        with self._cond:
+        with self._changed:
             while target.pending >= MAX_PENDING and target.write_error is None:
-                self._cond.wait(0.1)
+                await self._changed.pause(0.1)
             target.pending += 1
             self._queue.append((target, n, event, data))
-            self._cond.notify_all()
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name='llm-sse-writer', daemon=True)
-                self._thread.start()
+            self._changed.notify_all()
+        self._ensure_loop()
 
-    def flush(self, target: Target) -> None:
+    async def flush(self, target: Target) -> None:
         """Wait until every event of ``target`` queued so far is written or given up."""
-        with self._cond:
+        with self._changed:
             while target.pending > 0:
-                self._cond.wait(0.1)
+                await self._changed.pause(0.1)
 
-    def _loop(self) -> None:
+    async def loop(self) -> None:
         while True:
-            with self._cond:
+            with self._changed:
                 while not self._queue:
-                    self._cond.wait()
+                    await self._changed.pause(1.0)
                 batch, self._queue = self._queue, []
             try:
-                self._write(batch)
+                await arun(write(batch, self.unavailable), self.calls, self._extra)
             except Exception:
                 log.exception('writing %d events failed', len(batch))
                 for target, *_ in batch:
                     target.fail('internal')
             finally:
-                with self._cond:
+                with self._changed:
                     for target, *_ in batch:
                         target.pending -= 1
-                    self._cond.notify_all()
-
-    def _write(self, batch: Sequence[tuple[Target, int, Optional[str], str]]) -> None:
-        run(write(batch, self.unavailable), self.store)
+                    self._changed.notify_all()
 
 
 def write(batch: Sequence[tuple[Target, int, Optional[str], str]], unavailable: float) -> Loop:
