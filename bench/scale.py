@@ -358,7 +358,7 @@ def start_workers(
         ),
     }  # fmt: skip
     for name, proc in servers.items():
-        wait_port(ports[name], proc, name)
+        wait_port(ports[name], proc, name, 120)  # a loaded machine imports slowly
     pids = {'uvicorn': servers['uvicorn'].pid}
     gunicorn_workers: list[int] = []
     deadline = time.monotonic() + 30

@@ -142,3 +142,30 @@ def test_a_multiplexed_reader_past_a_gap_skips_its_stream_lost_end() -> None:
     f.push([Entry(6, 'error', '{}'), Entry(7, None, '', True), Entry(11, None, 'k')])
     assert not f.ended and f.failure is None
     assert [e.n for e in f.queue] == [11]
+
+
+def test_a_create_retried_after_a_lost_reply_is_not_an_error(redis_server: RedisServer) -> None:  # noqa: F811
+    # A failover (or any cut connection) can lose the reply of a create that Redis carried out; the
+    # retry finds its own entry 0-1 there. It used to surface as a 500 from the route.
+    sid = 'e' * 32
+    store = RedisStore.from_url(redis_server.url, prefix='twice')
+    store.create(sid)
+    store.create(sid)
+    assert store.state(sid) == 'live'
+
+    async def main() -> None:
+        astore = AsyncRedisStore.from_url(redis_server.url, prefix='atwice')
+        await astore.create(sid)
+        await astore.create(sid)
+        assert await astore.state(sid) == 'live'
+
+    asyncio.run(main())
+
+
+def test_a_cluster_down_reply_to_an_append_is_an_unavailable_store() -> None:
+    # CLUSTERDOWN is also a ResponseError: it must read as "retry", not as this append failing for good.
+    from llm_sse.resume.redis_plan import Plan
+    from llm_sse.resume.store import StoreUnavailable
+
+    with pytest.raises(StoreUnavailable):
+        Plan('p', 5, 3).appended([('s' * 32, 0, None, 'x')], [redis.exceptions.ClusterDownError('The cluster is down')])

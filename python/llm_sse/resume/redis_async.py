@@ -114,7 +114,7 @@ class AsyncRedisStore:
 
     @reconnecting
     async def create(self, stream_id: str) -> None:
-        await self._run(lambda p: self.plan.create(p, stream_id))
+        self.plan.created(await self._run(lambda p: self.plan.create(p, stream_id), raise_on_error=False))
 
     async def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
         result = (await self.append_many([(stream_id, n, event, data)]))[0]

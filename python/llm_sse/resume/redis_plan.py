@@ -164,14 +164,26 @@ class Plan:
                 p.pexpire(self.key(stream_id), self.ms(self._granted * RUNNING_EXPIRY_FACTOR))
 
     @staticmethod
+    def created(replies: list[Any]) -> None:
+        """Raise what went wrong in :meth:`create`'s replies. Its ``XADD`` of entry ``0-1`` refused as
+        "equal or smaller" is a retry of a create whose reply was lost (a connection cut, a cluster
+        failing over): stream ids are random, so that stream is this one."""
+        for reply in replies:
+            if isinstance(reply, DOWN):
+                raise unavailable(reply)
+            if isinstance(reply, Exception) and 'equal or smaller' not in str(reply):
+                raise reply
+
+    @staticmethod
     def appended(items: Sequence[tuple[str, int, Optional[str], str]], replies: list[Any]) -> list[Optional[Exception]]:
         out: list[Optional[Exception]] = []
         for (stream_id, _, _, _), reply in zip(items, replies):
+            if isinstance(reply, DOWN):
+                # Checked first: a cluster failing over answers CLUSTERDOWN, also a ResponseError.
+                raise unavailable(reply)
             if isinstance(reply, redis.exceptions.ResponseError):
                 # "equal or smaller": already stored, a retry whose first reply was lost.
                 out.append(None if 'equal or smaller' in str(reply) else reply)
-            elif isinstance(reply, DOWN):
-                raise unavailable(reply)
             else:
                 out.append(StreamLost(stream_id) if reply is None else None)
         return out

@@ -150,7 +150,7 @@ class RedisStore:
 
     @reconnecting
     def create(self, stream_id: str) -> None:
-        self._run(lambda p: self.plan.create(p, stream_id), front=True)
+        self.plan.created(self._run(lambda p: self.plan.create(p, stream_id), raise_on_error=False, front=True))
 
     def append(self, stream_id: str, n: int, event: Optional[str], data: str) -> None:
         result = self.append_many([(stream_id, n, event, data)])[0]
