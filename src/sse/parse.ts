@@ -1,80 +1,63 @@
 import { StreamError } from '../errors.js'
-import type { SseEnd, SseEvent, SseParser, SseParserOptions } from '../sse/types.js'
+import type { SseEnd, SseParser, SseParserOptions } from '../sse/types.js'
 
 // Bytes → events: WHATWG HTML §9.2.6 "Interpreting an event stream"
 // (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation),
 // checked against the WPT eventsource/format-* vectors (test/fixtures/wpt).
 //
 // Why the code looks the way it does (it is on the path of every token):
-// - Each chunk is decoded to one string, once. Line ends are then found with
-//   `indexOf('\n')` / `indexOf('\r')` (native scans) from the current
-//   position; each cursor only moves forward, so no character is scanned
-//   twice and a chunk without CR costs a single CR scan, not one per line.
+// - Line ends are found with `indexOf('\n')` / `indexOf('\r')` (native
+//   scans); each cursor only moves forward, so no character is scanned twice,
+//   and a chunk without CR costs one CR scan, not one per line.
 //   (eventsource-parser 3.1 rescans for LF from every CR: a CR-only body is
 //   O(n²) there.)
-// - Lines are (string, start, end) ranges of the chunk: only values are
-//   sliced out. Runs of `data: x\n\n` alone in their block (nearly every LLM
-//   token event) are recognised in a deliberately small module-level loop,
-//   simpleEvents(), and fired straight from the chunk; every other line goes
-//   through line(). Splitting it so lets V8 optimise the loop as a whole
-//   (measured: a third faster than one big loop body), and keeps its
-//   optimised code from one parser to the next (see simpleEvents()).
-// - A line cut by a chunk boundary is kept as a rope (see `partial`) and
-//   never rescanned. eventsource-parser 3.0.8 rejoined and rescanned the
-//   pending text on every chunk: O(n²) for one big event in small chunks.
+// - A line cut by a chunk boundary is kept with `+=` (V8, SpiderMonkey and
+//   JavaScriptCore keep that as a rope: O(1) per piece) and joined with the
+//   next chunk only once that chunk ends the line, so a 16 MB line in 1 KiB
+//   chunks stays linear. Joined, the cut `data: x` line goes through the
+//   same fast loop as any other (simpleEvents()).
+// - Tiny chunks without a line end cannot complete anything: their bytes wait
+//   (see feed()), saving a decoder call each (about 0.15 µs, most of the cost
+//   of a 30-byte chunk).
 
 /** Default of {@link SseParserOptions.maxEventBytes}: 4 MiB of decoded text. */
 export const DEFAULT_MAX_EVENT_BYTES = 4 * 1024 * 1024
 
 const LF = 10
 const CR = 13
-const SPACE = 32
 const COLON = 58
-
-// `data:` at `i`, tested without slicing a field name.
-function isData(s: string, i: number): boolean {
-  return s.charCodeAt(i) === 100 && s.charCodeAt(i + 1) === 97 && s.charCodeAt(i + 2) === 116 && s.charCodeAt(i + 3) === 97 && s.charCodeAt(i + 4) === COLON
-}
+// Chunks under WAIT bytes without a line end wait in a buffer of BOX bytes.
+const WAIT = 64
+const BOX = 1024
 
 // The value of a field whose colon is at `colon`: exactly one U+0020 after
 // the colon is dropped, tabs and further spaces are kept (WPT format-leading-space).
 function value(s: string, colon: number, end: number): string {
-  return s.slice(s.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1, end)
-}
-
-// Whether `name` is at s[start] (compared in place: cheaper than slicing the
-// name out, or than startsWith).
-function named(s: string, start: number, name: string): boolean {
-  for (let k = 0; k < name.length; k++) if (s.charCodeAt(start + k) !== name.charCodeAt(k)) return false
-  return true
+  return s.slice(s.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1, end)
 }
 
 // The field names §9.2.6 acts on; every other line is ignored.
 const NAMES = ['data', 'event', 'id', 'retry']
 
-// Whether the line s[a, b) is a field line: one of NAMES, then a colon or
-// the line's end. Comments and unknown fields are not: they are skipped
-// without being kept, and never count toward an event's size.
-function isField(s: string, a: number, b: number): boolean {
-  for (const name of NAMES) if (named(s, a, name) && (a + name.length === b || s.charCodeAt(a + name.length) === COLON)) return true
-  return false
-}
-
-// What the start `p` of a line cut by a chunk boundary tells: FIELD, COMMENT,
-// IGNORED, or 0 while it could still become a field name.
+// What the start of a cut line tells: a field line (FIELD, or 0 while it may
+// still become one, e.g. `dat`), a comment, or a line that is dropped.
 const FIELD = 1
 const COMMENT = 2
-const IGNORED = 3
+const DROPPED = 3
 function kindOf(p: string): number {
   if (p.charCodeAt(0) === COLON) return COMMENT
   for (const name of NAMES) {
-    const k = Math.min(p.length, name.length)
-    if (p.slice(0, k) === name.slice(0, k)) {
-      if (p.length <= name.length) return 0
-      if (p.charCodeAt(name.length) === COLON) return FIELD
-    }
+    const k = name.length
+    if (p.length <= k ? name.startsWith(p) : p.startsWith(name) && p.charCodeAt(k) === COLON) return p.length > k ? FIELD : 0
   }
-  return IGNORED
+  return DROPPED
+}
+
+// Whether bytes hold a CR or LF (a loop: for a few bytes it is faster than
+// two indexOf calls, which V8 does not inline for typed arrays).
+function hasLineEnd(b: Uint8Array): boolean {
+  for (let k = 0; k < b.length; k++) if (b[k] === LF || b[k] === CR) return true
+  return false
 }
 
 // Where the line after a blank line starts, if a blank line (LF, CR or
@@ -89,18 +72,26 @@ function blankAfter(s: string, next: number): number {
  * and followed by a blank LF line (nearly every LLM token event), fire it
  * straight from the chunk: no buffer, no turn of the general loop for the
  * blank line. Returns where it stopped, at the first line the general code
- * must read. Only called with no event and no line pending; `lf` and `cr`
- * are the first LF and CR at or after `i` (-1 if none).
+ * must read. Only called with no event pending; `lf` and `cr` are the first
+ * LF and CR at or after `i` (-1 if none).
  *
  * Module-level, not inside createSseParser, because V8 keeps a function's
  * optimised code only while a closure of it is alive: a closure loop would
  * be optimised again for every new parser once a GC ran in between (measured
- * in the end-to-end bench: ≈ 25 ms of CPU per 20k-token stream, and this
- * loop's optimised code holds the whole per-event path inlined).
+ * in the end-to-end bench: ≈ 25 ms of CPU per 20k-token stream).
  */
 function simpleEvents(s: string, i: number, lf: number, cr: number, max: number, fire: (data: string) => void): number {
   for (; lf >= 0 && (cr < 0 || lf < cr) && s.charCodeAt(lf + 1) === LF; lf = s.indexOf('\n', i)) {
-    if (!isData(s, i) || lf - i > max) break
+    // `data:` at i, tested without slicing the field name.
+    if (
+      s.charCodeAt(i) !== 100 ||
+      s.charCodeAt(i + 1) !== 97 ||
+      s.charCodeAt(i + 2) !== 116 ||
+      s.charCodeAt(i + 3) !== 97 ||
+      s.charCodeAt(i + 4) !== COLON ||
+      lf - i > max
+    )
+      break
     fire(value(s, i + 4, lf))
     i = lf + 2
   }
@@ -146,42 +137,39 @@ export function createSseParser(options: SseParserOptions): SseParser {
   const { onEvent, onComment, onRetry, onError } = options
   const max = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
 
-  // Two decoders, both with ignoreBOM (the BOM is handled in feed(), once
+  // Two decoders, both with ignoreBOM (the BOM is handled in text(), once
   // per stream, for bytes and strings alike). `decoder` streams: a character
   // cut by a chunk boundary is completed by the next chunk. `once` decodes a
   // chunk whole, only when that gives the same text (see feed()).
   let decoder: TextDecoder | undefined
   let once: TextDecoder | undefined
-  // The last byte chunk ended in an ASCII byte (so `decoder` holds no cut
+  // The last decoded chunk ended in an ASCII byte (so `decoder` holds no cut
   // character) and was one character per byte: the next may use `once`.
   let ascii = false
+  // Small chunks without CR or LF, not decoded yet (see feed()).
+  let box: Uint8Array | undefined
+  let waiting = 0
   // Text of this stream was seen: only its very first code point may be a
   // BOM to drop (WPT format-bom, format-bom-2: a later one is part of a line).
   let started = false
   // The last chunk ended in CR: a LF starting the next one is the rest of
-  // that CRLF, not a blank line. The CR already ended its line, so a CR-only
-  // stream dispatches without waiting for more input (eventsource-parser 3.1
-  // waited for the next chunk).
-  let skipLF = false
-  // ...and that CR ended a line that is no part of the pending event.
-  let lfDropped = false
-
-  // The current line, when a chunk boundary cut it, built with `+=`. V8,
-  // SpiderMonkey and JavaScriptCore keep such concatenations as ropes: O(1)
-  // per piece, copied once into a flat string when the line ends, so a 16 MB
-  // line in 1 KiB chunks stays linear (and no array of pieces is kept).
-  // `partialLen` also counts the line in skip mode, where it is not kept.
-  // `kind` is what the cut line is (see kindOf), once its start tells; a
-  // comment (unless onComment wants it) or an unknown field is not kept.
+  // that CRLF, not a blank line (2: and belongs to the pending event's raw
+  // text). The CR already ended its line, so a CR-only stream dispatches
+  // without waiting for more input (eventsource-parser 3.1 waited).
+  let skipLF = 0
+  // The start of the current line, when a chunk boundary cut it ('' when
+  // none), and what it is (see kindOf). A line that is dropped (a comment
+  // nobody reads or longer than `max`, an unknown field, a line of an
+  // oversized event) is not kept: `partial` is then the placeholder 'x', an
+  // unknown field, so the line stays cut (its end is no blank line) and the
+  // same code drops it when it ends.
   let partial = ''
-  let partialLen = 0
   let kind = 0
-  // Raw text of the pending event from its first field line, up to the
-  // current chunk: reported by end(), and what `max` is measured on.
-  // `eventStart` is where the event goes on in the current chunk, -1 when no
-  // event is pending (no field line since the last blank line).
+  // Raw text of the pending event's field lines: reported by end(), and what
+  // `max` is measured on ('' when no event is pending).
   let held = ''
-  let eventStart = -1
+  // Where in the current chunk a field line was last added to `held`.
+  let heldTo = -1
   // An event grew past `max`: drop lines up to the next blank one.
   let skip = false
   let thrown: StreamError | undefined
@@ -201,28 +189,54 @@ export function createSseParser(options: SseParserOptions): SseParser {
     thrown = undefined
     const n = chunk.length
     if (!n) return
-    let text: string
-    if (typeof chunk === 'string') text = chunk
-    else {
-      // Node 20's TextDecoder decodes ASCII about 7 times faster one-shot than
-      // streaming (which goes through ICU). One-shot gives the same text when
-      // no character is cut at either end: the previous chunk ended in an
-      // ASCII byte, and so does this one. Requiring the previous chunk to be
-      // one character per byte keeps non-ASCII text on the streaming
-      // decoder, which Node runs faster for it.
-      const tail = chunk[n - 1]! < 0x80
-      text =
-        ascii && tail
-          ? (once ??= new TextDecoder('utf-8', { ignoreBOM: true })).decode(chunk)
-          : (decoder ??= new TextDecoder('utf-8', { ignoreBOM: true })).decode(chunk, { stream: true })
-      ascii = tail && text.length === n
+    if (typeof chunk === 'string') {
+      flush()
+      text(chunk)
+    } else {
+      // A small chunk without CR or LF completes no line, so it waits in
+      // `box` and is decoded with the next chunk: one decoder call instead of
+      // several. Only while the wait cannot hide a too-large event (a byte
+      // decodes to at most one UTF-16 unit; +3 for a character cut before).
+      const w = waiting
+      if (n < WAIT && w + n <= BOX && held.length + partial.length + w + n + 3 <= max && !hasLineEnd(chunk)) {
+        ;(box ??= new Uint8Array(BOX)).set(chunk, w)
+        waiting = w + n
+        return
+      }
+      if (w + n <= BOX && w) {
+        box!.set(chunk, w)
+        waiting = 0
+        decode(box!.subarray(0, w + n))
+      } else {
+        flush()
+        decode(chunk)
+      }
     }
-    if (!started && text) {
-      started = true
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-    }
-    scan(text)
     rethrow()
+  }
+
+  function decode(bytes: Uint8Array): void {
+    const n = bytes.length
+    // Node 20's TextDecoder decodes ASCII about 7 times faster one-shot than
+    // streaming (which goes through ICU). One-shot gives the same text when
+    // no character is cut at either end: the previous chunk ended in an
+    // ASCII byte, and so does this one. Requiring the previous chunk to be
+    // one character per byte keeps non-ASCII text on the streaming
+    // decoder, which Node runs faster for it.
+    const tail = bytes[n - 1]! < 0x80
+    const t =
+      ascii && tail
+        ? (once ??= new TextDecoder('utf-8', { ignoreBOM: true })).decode(bytes)
+        : (decoder ??= new TextDecoder('utf-8', { ignoreBOM: true })).decode(bytes, { stream: true })
+    ascii = tail && t.length === n
+    text(t)
+  }
+
+  // Decode the waiting bytes (before a string or a big chunk, or at the end).
+  function flush(): void {
+    const w = waiting
+    waiting = 0
+    if (w) decode(box!.subarray(0, w))
   }
 
   // Without onError, a too-large event is thrown after the whole chunk was
@@ -233,23 +247,56 @@ export function createSseParser(options: SseParserOptions): SseParser {
     if (error) throw error
   }
 
-  function scan(s: string): void {
-    const n = s.length
-    if (!n) return
-    let i = 0
-    if (skipLF) {
-      skipLF = false
-      if (s.charCodeAt(0) === LF) i = 1
+  // Decoded text of the stream, in order.
+  function text(t: string): void {
+    if (!t) return
+    if (!started) {
+      started = true
+      if (t.charCodeAt(0) === 0xfeff && !(t = t.slice(1))) return
     }
-    // A pending event goes on from the start of the chunk (from 0 even after
-    // a skipped LF: the raw text keeps its CRLF whole, whatever the cut).
-    if (held) eventStart = lfDropped ? i : 0
-    lfDropped = false
-    let lf = s.indexOf('\n', i)
-    let cr = s.indexOf('\r', i)
+    let i = 0
+    let lf = t.indexOf('\n')
+    let cr = t.indexOf('\r')
+    if (partial) {
+      // The cut line goes on. Once it ends here, it is joined with its end
+      // (and a blank line right after it, so a cut `data: x` line still
+      // fires from the fast loop), and only that is copied: the chunk itself
+      // stays the decoder's flat string.
+      if (lf < 0 && cr < 0) {
+        keep(t)
+        return
+      }
+      const end = cr >= 0 && (lf < 0 || cr < lf) ? cr : lf
+      let next = end + 1
+      if (end === cr && next === lf) next++
+      i = blankAfter(t, next) || next
+      const from = partial.length
+      const line = [partial, t.slice(0, i)].join('')
+      partial = ''
+      kind = 0
+      scan(line, 0, line.indexOf('\n', from), line.indexOf('\r', from))
+      if (lf >= 0 && lf < i) lf = t.indexOf('\n', i)
+      if (cr >= 0 && cr < i) cr = t.indexOf('\r', i)
+    }
+    scan(t, i, lf, cr)
+  }
+
+  // The lines of `s` from `i`; `lf` and `cr` are the first LF and CR at or
+  // after `i` (-1 if none).
+  function scan(s: string, i: number, lf: number, cr: number): void {
+    const n = s.length
+    if (i >= n) return
+    heldTo = -1
+    if (skipLF) {
+      if (s.charCodeAt(i) === LF) {
+        lf = s.indexOf('\n', ++i)
+        if (skipLF > 1 && held) held += '\n'
+      }
+      skipLF = 0
+    }
     for (;;) {
-      // The hot path, when no event or line is pending: see simpleEvents().
-      if (eventStart < 0 && !partialLen && !skip) {
+      // The hot path, when no event is pending: see simpleEvents().
+      if (!held && !skip) {
         const j = simpleEvents(s, i, lf, cr, max, fire)
         if (j > i) lf = s.indexOf('\n', (i = j))
       }
@@ -264,160 +311,94 @@ export function createSseParser(options: SseParserOptions): SseParser {
       if (cr >= 0 && cr < i) cr = s.indexOf('\r', i)
     }
     // A CR ending the chunk may be half a CRLF.
-    if (i === n && s.charCodeAt(n - 1) === CR) skipLF = true
-
-    if (eventStart >= 0) held += s.slice(eventStart, i)
-    eventStart = -1
-    if (i < n) keep(s, i, n)
+    if (i === n && s.charCodeAt(n - 1) === CR) skipLF = heldTo === n && held ? 2 : 1
+    if (i < n) keep(s.slice(i))
   }
 
-  /**
-   * Every line but the hot path's: the line s[i, end), whose line end is
-   * followed by `next`. Returns where the next line to scan starts.
-   */
-  function line(s: string, i: number, end: number, next: number): number {
-    // The line's text is t[a, b): the chunk itself, or a joined line.
-    let t = s
-    let a = i
-    let b = end
-    let after: number
-    const joined = partialLen > 0
-    if (joined) {
-      // This line began in an earlier chunk (so i is 0). In skip mode it is
-      // the oversized line, ending here (so it is not a blank line).
-      const dropped = skip || kind === IGNORED || (kind === COMMENT && !partial)
-      partialLen = kind = 0
-      if (skip) return next
-      if (dropped) return drop(s, end, next)
-      // Joined flat: a rope reaching the line code below would make V8's
-      // string accesses there slower for every later line (measured).
-      t = [partial, s.slice(i, end)].join('')
-      partial = ''
-      a = 0
-      b = t.length
-    } else if (end === i) {
+  /** The line s[a, end), whose line end is followed by `next`. Returns where the next line to scan starts. */
+  function line(s: string, a: number, end: number, next: number): number {
+    if (end === a) {
       // A blank line: "dispatch the event". After an oversized event it
       // only ends skip mode.
       if (skip) skip = false
       else dispatch()
       return next
-    } else if (skip) return next // A line of an oversized event: dropped.
-    if (t.charCodeAt(a) === COLON || !isField(t, a, b)) {
-      // A comment or an unknown field: no part of any event, so neither
-      // kept nor counted (a long keep-alive comment must not cost the next
-      // event). A comment longer than `max` is not reported either.
-      if (t.charCodeAt(a) === COLON && b - a - 1 <= max) onComment?.(t.slice(a + 1, b))
-      if (eventStart >= 0) held += s.slice(eventStart, i)
-      return drop(s, end, next)
     }
-    if (joined) {
-      // A joined field line is raw text of the pending event, which goes
-      // on in the chunk after this line end.
-      held += t
-      eventStart = end
+    if (skip) return next
+    // The name runs to the first colon; no colon: the whole line is the
+    // name and the value is empty, so `data` alone appends an empty line.
+    let colon = a
+    while (colon < end && s.charCodeAt(colon) !== COLON) colon++
+    if (colon === a) {
+      // A comment. One longer than `max` is not reported either.
+      if (end - a - 1 <= max) onComment?.(s.slice(a + 1, end))
+      return next
     }
-    if (eventStart < 0) eventStart = i
-    if (held.length + end - eventStart > max) tooLarge()
-    else if (isData(t, a)) {
-      const text = value(t, a + 4, b)
+    // Names match exactly: `Data`, ` data` and `data\0` are unknown, so the
+    // line is ignored: no part of any event, neither kept nor counted.
+    const name = s.slice(a, colon)
+    if (!NAMES.includes(name)) return next
+    if (held.length + end - a > max) {
+      tooLarge()
+      return next
+    }
+    held += s.slice(a, next)
+    heldTo = next
+    const text = colon < end ? value(s, colon, end) : ''
+    if (name === 'data') {
+      data = dataLines++ ? data + '\n' + text : text
       // The last data line of a block (a named one, CRLF-terminated, or cut
       // by the chunk boundary): dispatched without a turn of the loop for
       // the blank line.
-      if ((after = blankAfter(s, next))) {
-        emit(dataLines ? data + '\n' + text : text)
+      const after = blankAfter(s, next)
+      if (after) {
+        dispatch()
         return after
       }
-      data = dataLines++ ? data + '\n' + text : text
-    } else if (
-      // `event:` inline too: `event: delta` + `data:` blocks are the other
-      // common shape (Anthropic-style streams).
-      t.charCodeAt(a) === 101 &&
-      t.charCodeAt(a + 1) === 118 &&
-      t.charCodeAt(a + 2) === 101 &&
-      t.charCodeAt(a + 3) === 110 &&
-      t.charCodeAt(a + 4) === 116 &&
-      t.charCodeAt(a + 5) === COLON
-    ) {
-      type = value(t, a + 5, b)
-    } else field(t, a, b)
-    return next
-  }
-
-  // A line that is no part of the event ended at `end`: a pending event goes
-  // on after it. A CR ending the chunk may be half a CRLF whose LF, at the
-  // start of the next chunk, belongs to this line too.
-  function drop(s: string, end: number, next: number): number {
-    if (eventStart >= 0) eventStart = next
-    lfDropped = next === s.length && s.charCodeAt(end) === CR
-    return next
-  }
-
-  // Keep the unterminated end of a chunk for the next one. Bounded by `max`
-  // even for a line that never ends: in skip mode, and for a line that is
-  // no field, only its length is kept (a comment only for onComment, and
-  // up to `max`).
-  function keep(s: string, from: number, to: number): void {
-    const first = !partialLen
-    partialLen += to - from
-    if (skip || kind === IGNORED || (kind === COMMENT && !partial && !first)) return
-    partial += from ? s.slice(from, to) : s
-    // Read once the line's start tells what it is (reading a rope flattens it).
-    if (!kind) kind = kindOf(partial)
-    if (kind === IGNORED || (kind === COMMENT && (!onComment || partialLen - 1 > max))) partial = ''
-    else if (kind !== COMMENT && held.length + partialLen > max) tooLarge()
-  }
-
-  /** A field line other than `data:` and `event:`: "process the field" (§9.2.6). */
-  function field(s: string, start: number, end: number): void {
-    // The name runs to the first colon, found in place (no slicing of the
-    // line). No colon: the whole line is the name and the value is empty,
-    // so `data` alone appends an empty line.
-    let colon = start
-    while (colon < end && s.charCodeAt(colon) !== COLON) colon++
-    const text = colon < end ? value(s, colon, end) : ''
-    // Names match exactly: `Data`, ` data` and `data\0` are unknown, so ignored.
-    switch (colon - start) {
-      case 4:
-        if (named(s, start, 'data')) data = dataLines++ ? data + '\n' + text : text
-        return
-      case 5:
-        if (named(s, start, 'event')) type = text
-        // ASCII digits only (`1000x`, `-5`, `1.5`, empty: ignored), applied at
-        // once rather than at dispatch (WPT format-field-retry, -bogus, -empty).
-        else if (named(s, start, 'retry')) /^\d+$/.test(text) && onRetry?.(Number(text))
-        return
-      case 2:
-        // An id holding U+0000 is ignored (WPT format-field-id-null): it could
-        // never be sent back as a `Last-Event-ID` header.
-        if (named(s, start, 'id') && !text.includes('\0')) blockId = text
+    } else if (name === 'event') type = text
+    // An id holding U+0000 is ignored (WPT format-field-id-null): it could
+    // never be sent back as a `Last-Event-ID` header.
+    else if (name === 'id') {
+      if (!text.includes('\0')) blockId = text
     }
+    // ASCII digits only (`1000x`, `-5`, `1.5`, empty: ignored), applied at
+    // once rather than at dispatch (WPT format-field-retry, -bogus, -empty).
+    else if (/^\d+$/.test(text)) onRetry?.(Number(text))
+    return next
+  }
+
+  // Keep the unterminated start of a line for the next chunk. Bounded by
+  // `max` even for a line that never ends: a dropped line is not kept.
+  function keep(t: string): void {
+    if (kind === DROPPED) return
+    partial += t
+    // What the line is matters only once it is long (a dropped line is not
+    // kept), or to report it at the end: most cut lines end in the next chunk.
+    const length = held.length + partial.length
+    if (kind || partial.length > 64 || length > max) kind ||= kindOf(partial)
+    else return
+    if (kind === DROPPED || (kind === COMMENT && (!onComment || partial.length - 1 > max))) {
+      partial = 'x'
+      kind = DROPPED
+    } else if (kind !== COMMENT && length > max) tooLarge()
   }
 
   function dispatch(): void {
-    if (dataLines) emit(data)
-    else {
-      // Step 1 of "dispatch the event" runs even when nothing fires: a block
-      // with an id and no data still moves the last event ID.
-      if (blockId !== undefined) lastId = blockId
-      clear()
-    }
+    // Step 1 runs even when nothing fires: a block with an id and no data
+    // still moves the last event ID.
+    if (blockId !== undefined) lastId = blockId
+    const event = dataLines ? { type: type || 'message', data, id: blockId, lastEventId: lastId } : undefined
+    clear()
+    if (event) onEvent(event)
   }
 
   // The hot path's events; the last event ID is read when each one fires.
   const fire = (data: string) => onEvent({ type: 'message', data, id: undefined, lastEventId: lastId })
 
-  function emit(value: string): void {
-    if (blockId !== undefined) lastId = blockId
-    const event: SseEvent = { type: type || 'message', data: value, id: blockId, lastEventId: lastId }
-    clear()
-    onEvent(event)
-  }
-
   function clear(): void {
     data = type = held = ''
     dataLines = 0
     blockId = undefined
-    eventStart = -1
   }
 
   // The event is dropped whole, its `id:` too: committing the id of an event
@@ -425,7 +406,10 @@ export function createSseParser(options: SseParserOptions): SseParser {
   function tooLarge(): void {
     clear()
     skip = true
-    partial = ''
+    if (partial) {
+      partial = 'x'
+      kind = DROPPED
+    }
     const error = new StreamError('too-large', `SSE event over maxEventBytes (${max} characters), dropped: raise the maxEventBytes option to accept it.`)
     if (onError) onError(error)
     else thrown ??= error
@@ -433,13 +417,13 @@ export function createSseParser(options: SseParserOptions): SseParser {
 
   function end(): SseEnd {
     thrown = undefined
+    flush()
     // A character cut at the very end of the body becomes U+FFFD.
-    if (decoder) scan(decoder.decode())
+    if (decoder) text(decoder.decode())
     // §9.2.6: "Once the end of the file is reached, any pending data must be
     // discarded": the unterminated event fires nothing and its id is not
     // committed (WPT format-data-before-final-empty-line). It is reported.
-    const text = skip ? '' : held + (kind === COMMENT ? '' : partial)
-    const discarded = text || undefined
+    const discarded = (skip ? '' : held + ((kind || kindOf(partial)) < COMMENT ? partial : '')) || undefined
     restart()
     rethrow()
     return { discarded }
@@ -449,9 +433,9 @@ export function createSseParser(options: SseParserOptions): SseParser {
   function restart(): void {
     clear()
     decoder = undefined
-    started = skipLF = lfDropped = skip = ascii = false
+    started = skip = ascii = false
     partial = ''
-    partialLen = kind = 0
+    skipLF = kind = waiting = 0
   }
 
   return {

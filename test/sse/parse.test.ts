@@ -373,6 +373,20 @@ test('a 64 KiB multi-line CRLF event parses the same whole, in 1 KiB chunks and 
   }
 })
 
+test('an event fed a byte at a time is reported too-large by the very chunk that crosses maxEventBytes', () => {
+  const { parser, events, errors } = createWithMax(32)
+  const bytes = bytesOf('data: ' + 'x'.repeat(40))
+  let at = -1
+  for (let k = 0; k < bytes.length; k++) {
+    parser.feed(bytes.subarray(k, k + 1))
+    if (errors.length && at < 0) at = k + 1
+  }
+  // 33 characters is the first length over the limit.
+  expect(at).toBe(33)
+  parser.feed('\n\ndata: ok\n\n')
+  expect(events).toEqual([message('ok')])
+})
+
 function createWithMax(maxEventBytes: number) {
   const events: SseEvent[] = []
   const errors: StreamError[] = []
