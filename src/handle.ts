@@ -180,7 +180,9 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
         while (b.head >= b.q.length) {
           if (done) {
             backlogs.delete(b)
-            return finish()
+            const { status, error } = await result
+            if ((status === 'error' || status === 'incomplete') && error) throw error
+            return { done: true, value: undefined }
           }
           await new Promise<void>((resolve) => (b.wake = resolve))
           b.wake = undefined
@@ -199,11 +201,6 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
         return { done: true, value: undefined }
       },
     }
-    async function finish(): Promise<IteratorResult<StreamEvent>> {
-      const { status, error } = await result
-      if ((status === 'error' || status === 'incomplete') && error) throw error
-      return { done: true, value: undefined }
-    }
   }
 
   const handle = {
@@ -211,12 +208,12 @@ export function createHandle(parts: HandleParts): LlmStream & StreamSink {
     result,
     on(type, listener) {
       const fn = listener as (event: never) => void
-      const current = listeners.get(type) ?? []
-      if (!current.includes(fn)) listeners.set(type, [...current, fn])
+      const current = () => listeners.get(type) ?? []
+      if (!current().includes(fn)) listeners.set(type, [...current(), fn])
       return () =>
         void listeners.set(
           type,
-          (listeners.get(type) ?? []).filter((l) => l !== fn),
+          current().filter((l) => l !== fn),
         )
     },
     abort: () => parts.abort(),
