@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import redis
-from resumable import Parser, children, free_port, rss_kb, wait_port  # bench/resumable.py, beside this file
+from resumable import Parser, children, cpu_s, free_port, rss_kb, wait_port  # bench/resumable.py, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT = 'Explain resumable streams 😀'
@@ -43,15 +43,6 @@ PROMPT = 'Explain resumable streams 😀'
 
 def rss_mb(pid: int) -> float:
     return rss_kb(pid) / 1024
-
-
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far."""
-    try:
-        fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def pct(values: list[float], p: float) -> Optional[float]:
