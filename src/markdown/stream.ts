@@ -92,7 +92,7 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
   let known = new Map<string, Token[]>()
   let tailDefs = '{}'
   // The last block parse of the tail: what it saw (up to its line count) and made.
-  let same: { shown: string; tokens: Token[]; extra: string | undefined } | undefined
+  let same: { shown: string; tokens: Token[]; extra: string | undefined; env: Refs } | undefined
   // Whether a fenced code block is open after the tail's complete lines up to `at` (a loose scan, for holdBack).
   let fence = { at: 0, open: '' }
   // The tail is a list: its text before the last item's line, and its tokens up to that item.
@@ -178,6 +178,8 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
     ) {
       // ...or a blank line was added, which changes no block unless it ends in code (or raw HTML).
       same.shown = shown
+      // The definitions it found are still in the tail.
+      Object.assign(env, same.env)
       return same
     }
     // The paragraph line being written ended (blank lines may follow), and the next is held back: the blocks
@@ -187,7 +189,7 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
     const done =
       base && nl >= 0 && !/\S/.test(added.slice(nl, added.lastIndexOf('\n'))) && shown.length === lines ? grow(base, added.slice(0, nl), false) : undefined
     if (done) {
-      same = { shown, tokens: done.tokens, extra: '' }
+      same = { shown, tokens: done.tokens, extra: '', env }
       return same
     }
     const tokens = after(shown, env) ?? listRest(shown, env) ?? blocks(shown, env)
@@ -229,7 +231,7 @@ export function createMarkdownStream(options: MarkdownStreamOptions = {}): Markd
       if (i !== last || !complete) next.set(t.content, t.children!)
     })
     known = next
-    same = { shown, tokens, extra }
+    same = { shown, tokens, extra, env }
     return same
   }
 

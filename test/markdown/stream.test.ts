@@ -44,6 +44,14 @@ describe('streamed equals whole', () => {
     expect(s.snapshot.committed.length).toBeGreaterThan(100)
   }, 30_000)
 
+  test.each([
+    ['a paragraph ended by blank lines, after a commit', ['Foo\nbar', '\n* * *', '\nba', 'z\n\n', '\nx']],
+    ['a fence opened inside a list item', ['- a\n- ```\n  b\n\n\n  ```\n- c\n\n\n***\n---\n_', '__\n\n']],
+    ['a definition in a block quote, character by character', [...'[foo]\n\n> [foo]: /url\n\n']],
+  ])('%s ends as the whole parse', (_, pieces) => {
+    expect(html(stream(pieces).snapshot.committed)).toBe(md.render(pieces.join('')))
+  })
+
   test('CRLF and lone CR split anywhere parse as LF', () => {
     const text = '# a\r\n\r\n- b\r- c\r\n\r\ntext\r'
     for (const seed of [1, 2, 3]) expect(html(stream(splitText(text, seed, 1, 3)).snapshot.committed)).toBe(md.render(text))
