@@ -1,8 +1,9 @@
 import { StreamError, excerpt } from './errors.js'
 import { resolveDialect } from './payload/dialects/index.js'
-import { createToolCallSet, MAX_TOOL_CALLS } from './payload/tool-calls.js'
+import { MAX_TOOL_CALLS } from './payload/tool-calls.js'
 import type { ToolCall } from './payload/tool-calls.js'
 import { createThinkSplitter } from './payload/think.js'
+import { setOwn } from './payload/own.js'
 import type { Decoded, Dialect, Usage } from './payload/types.js'
 import type { FinalStatus, StreamEvent, StreamResult, StreamStatus, StreamWarning } from './result.js'
 import type { SseEvent } from './sse/types.js'
@@ -141,15 +142,18 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
   let final = false
   let meta: Record<string, unknown> = {}
   let metaKeys = 0
-  let metaFull = false
-  const calls = createToolCallSet()
+  // Tool calls by `index`, and the same in `index` order (rebuilt when a call is added).
+  const calls = new Map<number, ToolCall>()
+  let sorted: ToolCall[] | undefined
+  const callList = () => [...(sorted ??= [...calls.values()].sort((a, b) => a.index - b.index))]
   let callsSent = 0
-  let callsFull = false
   let refusal: string | undefined
   let finishReason: string | undefined
   let usage: Usage | undefined
   let error: StreamError | undefined
   let lastEventId: string | undefined
+  // Bound warnings already given (meta keys, tool calls): one each per stream.
+  const once = new Set<string>()
   // The two output channels: what was emitted so far, and a held-back tail.
   // Each is its own object with named fields (not acc[type], held[type]):
   // out() runs twice per token, and a property looked up by a variable key
@@ -177,8 +181,8 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     // event completes (an upstream that cuts an emoji makes a content-dict backend send
     // '\ud83d' and then '\ude80'): held back so every emitted delta is well-formed.
     const cut = text.length - (!flush && last >= 0xd800 && last <= 0xdbff ? 1 : 0)
-    ch.held = cut < text.length ? text.slice(cut) : ''
-    if (cut < text.length) text = text.slice(0, cut)
+    ch.held = text.slice(cut)
+    text = text.slice(0, cut)
     if (text) {
       ch.text += text
       emit({ type: ch.type, text })
@@ -189,10 +193,8 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
 
   /** Announce every tool call not yet announced: the model has finished, so they are whole. */
   const sendToolCalls = () => {
-    if (callsSent === calls.size) return
-    const list = calls.list()
-    for (const toolCall of list.slice(callsSent)) emit({ type: 'tool-call', toolCall })
-    callsSent = list.length
+    for (const toolCall of callList().slice(callsSent)) emit({ type: 'tool-call', toolCall })
+    callsSent = calls.size
   }
 
   const finish = live((s: FinalStatus, err?: StreamError) => {
@@ -226,7 +228,7 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     meta: { ...meta },
     finishReason,
     usage,
-    toolCalls: calls.list().map((c) => ({ ...c, function: { ...c.function } })),
+    toolCalls: callList().map((c) => ({ ...c, function: { ...c.function } })),
     refusal,
     error,
     lastEventId,
@@ -234,6 +236,12 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     timings: { ...timings },
     counts: { ...counts },
   })
+
+  /** A `payload` warning with the event's data; only once per stream when it is about a bound (`max`). */
+  const bad = (ev: SseEvent, message: string, cause?: unknown, max?: string) => {
+    if (!max || !once.has(max)) warn({ code: 'payload', message: max ? `More than ${max}: later ${message} ignored` : message, data: excerpt(ev.data), cause })
+    if (max) once.add(max)
+  }
 
   const event = (ev: SseEvent): void => {
     if (final) return
@@ -249,22 +257,17 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     }
     const m = d.meta
     let changed: Record<string, unknown> | undefined
-    let dropped = 0
+    let dropped = false
     // A plain loop: this runs for every token, and a content dict repeats the same meta each time.
     if (m)
       for (const k in m)
         if (m[k] !== meta[k] && key(m[k]) !== key(meta[k]))
           if (Object.hasOwn(meta, k) || metaKeys < MAX_META_KEYS) {
             if (!Object.hasOwn(meta, k)) metaKeys++
-            // Defined, not assigned: a `__proto__` key must stay an own property.
-            Object.defineProperty((changed ??= { ...meta }), k, { value: m[k], enumerable: true, writable: true, configurable: true })
-          } else dropped++
-    if (changed) {
-      emit({ type: 'meta', meta: { ...(meta = changed) } })
-      if (final) return
-    }
-    if (dropped && !metaFull && (metaFull = true))
-      warn({ code: 'payload', message: `More than ${MAX_META_KEYS} meta keys: later new keys are ignored`, data: excerpt(ev.data) })
+            setOwn((changed ??= { ...meta }), k, m[k])
+          } else dropped = true
+    if (changed) emit({ type: 'meta', meta: { ...(meta = changed) } })
+    if (dropped) bad(ev, 'new keys are', undefined, `${MAX_META_KEYS} meta keys`)
     if (final) return
     if (d.text || d.reasoning) {
       counts.tokens++
@@ -275,8 +278,24 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     out(answer, split.text)
     if (final) return
     if (d.toolCalls) {
-      if (calls.add(d.toolCalls) && !callsFull && (callsFull = true))
-        warn({ code: 'payload', message: `More than ${MAX_TOOL_CALLS} tool calls: later ones are ignored`, data: excerpt(ev.data) })
+      let dropped = false
+      for (const t of d.toolCalls) {
+        let c = calls.get(t.index)
+        if (!c && calls.size < MAX_TOOL_CALLS) {
+          calls.set(t.index, (c = { index: t.index, id: '', type: 'function', function: { name: '', arguments: '' } }))
+          sorted = undefined
+        }
+        if (!c) dropped = true
+        else {
+          // As openai-node's ChatCompletionStream: id, type and name are replaced, arguments appended.
+          const f = t.function
+          if (t.id) c.id = t.id
+          if (t.type) c.type = t.type
+          if (f?.name) c.function.name = f.name
+          if (f?.arguments) c.function.arguments += f.arguments
+        }
+      }
+      if (dropped) bad(ev, 'ones are', undefined, `${MAX_TOOL_CALLS} tool calls`)
       // One event per piece, with the id and name known so far (a dropped call has none).
       for (const t of d.toolCalls) {
         const c = calls.get(t.index)
@@ -288,9 +307,10 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
       refusal = (refusal ?? '') + d.refusal
     }
     // The server ran the calls it answers: they are whole.
-    if (d.toolResult) sendToolCalls()
-    if (final) return
-    if (d.toolResult) emit({ type: 'tool-result', ...d.toolResult })
+    if (d.toolResult) {
+      sendToolCalls()
+      if (!final) emit({ type: 'tool-result', ...d.toolResult })
+    }
     if (d.data && !final) emit({ type: 'data', ...d.data })
     if (final) return
     usage = d.usage ?? usage
@@ -301,7 +321,7 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
     // The model has finished: its tool calls are whole.
     if (r) sendToolCalls()
     if (final) return
-    if (d.warning) warn({ code: 'payload', message: d.warning.message, data: excerpt(ev.data), cause: d.warning.cause })
+    if (d.warning) bad(ev, d.warning.message, d.warning.cause)
     if (d.error) finish('error', new StreamError('server', d.error.message, { body: ev.data }))
     else if (d.done) finish('completed')
   }
@@ -330,9 +350,11 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
           'incomplete',
           new StreamError(
             'incomplete',
-            dialect.textLike() && counts.events > 0
-              ? 'The stream ended without an end marker; plain text has none, so the answer may be truncated. End the stream with `data: [DONE]` or `event: done`, or set `closeMeansDone: true` if the server closes only when the answer is done'
-              : 'The stream ended without its end marker: the answer may be truncated',
+            `The stream ended without ${
+              dialect.textLike() && counts.events > 0
+                ? 'an end marker; plain text has none, so the answer may be truncated. End the stream with `data: [DONE]` or `event: done`, or set `closeMeansDone: true` if the server closes only when the answer is done'
+                : 'its end marker: the answer may be truncated'
+            }`,
           ),
         )
     }),
@@ -360,7 +382,7 @@ export function createStreamReducer(options: ReducerOptions): StreamReducer {
       return meta
     },
     get toolCalls() {
-      return calls.list()
+      return callList()
     },
     get lastEventId() {
       return lastEventId

@@ -9,6 +9,7 @@
 // instead of concatenating character by character.
 
 import { StreamError } from '../errors.js'
+import { setOwn } from './own.js'
 
 /** Options of {@link parseJsonish}. @public */
 export interface JsonishOptions {
@@ -70,18 +71,10 @@ function value(): unknown {
   if (c === 123) return dict()
   if (c === 91 || c === 40) return list(c === 91 ? 93 : 41)
   const a = i
-  if (c === 45 || (c > 47 && c < 58)) {
-    // `-inf`, `-Infinity`, `-nan`
-    if (c === 45 && !(s.charCodeAt(i + 1) < 58)) {
-      // Only a word may follow: reading a whole value here would recurse
-      // once per `-set(` without counting a level.
-      const b = ++i
-      while (((s.charCodeAt(i) | 32) - 97) >>> 0 < 26) i++
-      const k = WORDS.indexOf(s.slice(b, i))
-      if (k < 0) fail('Expected a value', b)
-      const v = CONSTANTS[k >> 1]
-      return typeof v === 'number' ? -v : fail('Expected a number', a)
-    }
+  // `-inf`, `-Infinity`, `-nan`: only a word may follow, never a whole value
+  // (that would recurse once per `-set(` without counting a level).
+  const neg = c === 45 && !(s.charCodeAt(i + 1) < 58)
+  if (!neg && (c === 45 || (c > 47 && c < 58))) {
     for (let d = c; (d > 47 && d < 58) || d === 45 || d === 43 || d === 46 || (d | 32) === 101; ) d = s.charCodeAt(++i)
     const t = s.slice(a, i)
     const n = +t
@@ -89,24 +82,29 @@ function value(): unknown {
     // Never round an id silently: JSON.parse turns 2**64 into 18446744073709552000.
     return Number.isSafeInteger(n) || big === 'number' || !/^-?\d+$/.test(t) ? n : big === 'string' ? t : BigInt(t)
   }
+  const b = neg ? ++i : i
   while (((s.charCodeAt(i) | 32) - 97) >>> 0 < 26) i++
-  const w = s.slice(a, i)
+  const w = s.slice(b, i)
   const q = s.charCodeAt(i)
-  // u'...' is Python 2's repr of text. A bytes repr b'...' only ever escapes
-  // with \\ \' \t \n \r \xhh, so read as a str it gives one char per byte (Latin-1).
-  if ((q === 39 || q === 34) && /^[bu]$/i.test(w)) return str()
-  // repr() of an empty set is `set()`; of a frozenset, `frozenset({1, 2})`.
-  if (q === 40 && (w === 'set' || w === 'frozenset')) {
-    // A level of its own: `set(set(set(...` recurses once per call.
-    enter()
-    const v = ws() === 41 ? [] : value()
-    if (ws() !== 41) fail("Expected ')'")
-    i++
-    depth--
-    return Array.isArray(v) ? v : fail('Expected a set', a)
+  if (!neg) {
+    // u'...' is Python 2's repr of text. A bytes repr b'...' only ever escapes
+    // with \\ \' \t \n \r \xhh, so read as a str it gives one char per byte (Latin-1).
+    if ((q === 39 || q === 34) && /^[bu]$/i.test(w)) return str()
+    // repr() of an empty set is `set()`; of a frozenset, `frozenset({1, 2})`.
+    if (q === 40 && (w === 'set' || w === 'frozenset')) {
+      // A level of its own: `set(set(set(...` recurses once per call.
+      enter()
+      const v = ws() === 41 ? [] : value()
+      if (ws() !== 41) fail("Expected ')'")
+      i++
+      depth--
+      return Array.isArray(v) ? v : fail('Expected a set', a)
+    }
   }
   const k = WORDS.indexOf(w)
-  return k < 0 ? fail('Expected a value', a) : CONSTANTS[k >> 1]
+  if (k < 0) fail('Expected a value', b)
+  const v = CONSTANTS[k >> 1]
+  return !neg ? v : typeof v === 'number' ? -v : fail('Expected a number', a)
 }
 
 function str(): string {
@@ -176,11 +174,8 @@ function dict(): unknown {
     // "1e+16" (the key as written), True → "true", None → "null",
     // inf → "Infinity"; a tuple key keeps its text, "(1, 2)".
     const key = typeof k === 'string' ? k : /^-?[\d(]/.test((t = s.slice(a, b))) ? t : String(k)
-    // `o[key] = v` with key "__proto__" would set the prototype (pollution);
-    // JSON.parse makes it an own data property, and so does defineProperty,
-    // in place (copying the object per such key would be O(n²) on hostile input).
-    if (key === '__proto__') Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true })
-    else o[key] = v
+    // Never `o[key] = v`: a "__proto__" key would set the prototype (pollution).
+    setOwn(o, key, v)
     const d = ws()
     if (d === 125) break
     if (d !== 44) fail("Expected ',' or '}'")

@@ -1,7 +1,7 @@
 import { isDict, str, warning } from './common.js'
 import type { Dict } from './common.js'
 import { MAX_TOOL_CALLS } from '../tool-calls.js'
-import type { Decoded, Usage } from '../types.js'
+import type { Decoded } from '../types.js'
 
 // The Vercel AI SDK's two stream protocols (shapes: vercel/ai
 // `ui-message-stream/ui-message-chunks.ts` and, for v3/v4,
@@ -26,8 +26,10 @@ const UI_TYPE =
 /** True when a parsed object is a UI-message part (used by `auto`). */
 export const isUiPart = (v: Dict) => typeof v.type === 'string' && UI_TYPE.test(v.type)
 
-/** `content-filter` → `content_filter`: finish reasons are reported as OpenAI spells them. */
-const reason = (r: unknown) => (typeof r === 'string' ? r.replace(/-/g, '_') : undefined)
+/** `content-filter` → `content_filter`: finish reasons are reported as OpenAI spells them; none is `stop`. */
+const reason = (r: unknown) => (typeof r === 'string' ? r.replace(/-/g, '_') : 'stop')
+
+const NOT = 'Not AI SDK data stream data'
 
 /**
  * The tool calls of one UI-message stream: `toolCallId` → [index, name,
@@ -56,8 +58,10 @@ function fromToolPart(v: Dict, calls: UiState): Decoded {
 /** Decode a parsed UI-message part (`state`: the stream's tool calls). */
 export function fromUiPart(v: Dict, raw: string, state: UiState = new Map()): Decoded {
   const type = v.type as string
-  if (type.startsWith('tool-')) return fromToolPart(v, state)
-  if (type.startsWith('data-')) return { data: { name: type.slice(5), data: v.data } }
+  const kind = type.slice(0, 5)
+  if (kind === 'tool-') return fromToolPart(v, state)
+  if (kind === 'data-') return { data: { name: type.slice(5), data: v.data } }
+  const metadata = 'messageMetadata' in v ? { messageMetadata: v.messageMetadata } : undefined
   switch (type) {
     case 'text-delta':
       return { text: str(v.delta) }
@@ -68,12 +72,12 @@ export function fromUiPart(v: Dict, raw: string, state: UiState = new Map()): De
     case 'abort':
       return { error: { message: 'The server aborted the answer', data: raw } }
     case 'start':
-      return { meta: { ...(str(v.messageId) && { messageId: v.messageId }), ...('messageMetadata' in v && { messageMetadata: v.messageMetadata }) } }
+      return { meta: { ...(str(v.messageId) && { messageId: v.messageId }), ...metadata } }
     case 'message-metadata':
       return { meta: { messageMetadata: v.messageMetadata } }
     case 'finish':
       // `finish` without a reason still says the message is whole.
-      return { finishReason: reason(v.finishReason) ?? 'stop', ...('messageMetadata' in v && { meta: { messageMetadata: v.messageMetadata } }) }
+      return { finishReason: reason(v.finishReason), meta: metadata }
     default:
       return {}
   }
@@ -85,59 +89,56 @@ const DATA_LINE = /^[0-9a-z]:[\s"{[\d\-tfn]/
 /** True when event data is data-stream lines (used by `auto`). */
 export const isDataStream = (data: string) => DATA_LINE.test(data)
 
-const usageOf = (u: unknown): Usage | undefined => {
-  if (!isDict(u)) return undefined
-  const usage: Usage = {}
-  const { promptTokens: p, completionTokens: c } = u
-  if (typeof p === 'number') usage.prompt_tokens = p
-  if (typeof c === 'number') usage.completion_tokens = c
-  if (typeof p === 'number' && typeof c === 'number') usage.total_tokens = p + c
-  return usage
-}
+const num = (x: unknown) => (typeof x === 'number' ? x : undefined)
 
-const NOT = 'Not AI SDK data stream data'
-
-function fromDataLine(line: string): Decoded {
-  const code = line[0]
-  let v: unknown
-  try {
-    v = JSON.parse(line.slice(2))
-  } catch (cause) {
-    return warning(NOT, cause)
-  }
-  switch (code) {
-    case '0':
-      return typeof v === 'string' ? { text: v } : warning(NOT)
-    case 'g':
-      return typeof v === 'string' ? { reasoning: v } : warning(NOT)
-    case '3':
-      return { error: { message: typeof v === 'string' ? v : 'error part', data: line } }
-    case 'd':
-      // The message's last part: the stream ends here.
-      return isDict(v) ? { finishReason: reason(v.finishReason) ?? 'stop', usage: usageOf(v.usage), done: true } : warning(NOT)
-    case 'f':
-      return isDict(v) && str(v.messageId) ? { meta: { messageId: v.messageId } } : {}
-    default:
-      // 2 data, 8 annotations, 9/a/b/c tools, e step end, h-k sources, files, signatures.
-      return /[0-9a-k]/.test(code!) ? {} : warning(NOT)
-  }
-}
-
-/** Decode one event of data-stream lines (an event may hold several). */
+/**
+ * Decode one event of data-stream lines (an event may hold several): text
+ * and reasoning are joined, the first warning kept; an error or the `d`
+ * (finish) line ends the event and the stream.
+ */
 export function fromDataStream(data: string): Decoded {
-  if (!data.includes('\n')) return fromDataLine(data)
-  const out: Decoded = {}
+  const d: Decoded = {}
   for (const line of data.split('\n')) {
     if (!line) continue
-    const d = fromDataLine(line)
-    if (d.text) out.text = (out.text ?? '') + d.text
-    if (d.reasoning) out.reasoning = (out.reasoning ?? '') + d.reasoning
-    if (d.meta) out.meta = { ...out.meta, ...d.meta }
-    out.finishReason = d.finishReason ?? out.finishReason
-    out.usage = d.usage ?? out.usage
-    out.warning ??= d.warning
-    if (d.error) return { ...out, error: d.error }
-    if (d.done) return { ...out, done: true }
+    const code = line[0] as string
+    let v: unknown
+    let bad = false
+    try {
+      v = JSON.parse(line.slice(2))
+    } catch (cause) {
+      d.warning ??= warning(NOT, cause).warning
+      continue
+    }
+    if (code === '0' || code === 'g') {
+      if (typeof v !== 'string') bad = true
+      else if (code === '0') d.text = (d.text ?? '') + v
+      else d.reasoning = (d.reasoning ?? '') + v
+    } else if (code === '3') {
+      d.error = { message: typeof v === 'string' ? v : 'error part', data: line }
+      return d
+    } else if (code === 'd') {
+      if (!isDict(v)) bad = true
+      else {
+        // The message's last part: the stream ends here.
+        const u = v.usage
+        if (isDict(u)) {
+          const p = num(u.promptTokens)
+          const c = num(u.completionTokens)
+          d.usage = {}
+          if (p !== undefined) d.usage.prompt_tokens = p
+          if (c !== undefined) d.usage.completion_tokens = c
+          if (p !== undefined && c !== undefined) d.usage.total_tokens = p + c
+        }
+        d.finishReason = reason(v.finishReason)
+        d.done = true
+        return d
+      }
+    } else if (code === 'f') {
+      if (isDict(v) && str(v.messageId)) d.meta = { ...d.meta, messageId: v.messageId }
+    }
+    // 2 data, 8 annotations, 9/a/b/c tools, e step end, h-k sources, files, signatures.
+    else bad = !/[0-9a-k]/.test(code)
+    if (bad) d.warning ??= { message: NOT }
   }
-  return out
+  return d
 }

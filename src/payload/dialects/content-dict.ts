@@ -1,5 +1,5 @@
-import { addToolCalls } from '../tool-calls.js'
-import { isDict, messageOf, str } from './common.js'
+import { setOwn } from '../own.js'
+import { answerOf, errorOf, isDict, str } from './common.js'
 import type { Dict } from './common.js'
 import type { Decoded } from '../types.js'
 
@@ -18,30 +18,19 @@ export const isContentDict = (v: Dict) => 'content' in v || 'status' in v || 'er
 
 /** Decode a parsed content dict. */
 export function fromContentDict(v: Dict, raw: string): Decoded {
-  if (v.status === 'error' || v.error != null) return { error: { message: messageOf(v, raw), data: raw } }
+  if (v.status === 'error' || v.error != null) return errorOf(v, raw)
   // `reasoning_content` / `reasoning`: what a backend forwarding an
   // OpenAI-compatible delta adds next to `content` (our reference backend).
   // The rest is meta. Copied in a loop, not with `{ content, ...meta } = v`:
   // object rest is a runtime call that builds a dictionary-mode object, a
   // cost paid on every token (and again when the reducer compares the meta).
   const meta: Dict = {}
-  for (const k in v)
-    if (!FIELDS.includes(k))
-      if (k === '__proto__')
-        // `meta.__proto__ = x` would set the prototype: define it as an own
-        // property (as object rest would), in place, without copying `meta`.
-        Object.defineProperty(meta, k, { value: v[k], enumerable: true, writable: true, configurable: true })
-      else meta[k] = v[k]
+  for (const k in v) if (!FIELDS.includes(k)) setOwn(meta, k, v[k])
   // The final event repeats the previous chunk's content: appending it would duplicate a token.
   if (v.status === 'completed') return { meta, done: true }
-  const d: Decoded = { meta, text: str(v.content), reasoning: str(v.reasoning_content) ?? str(v.reasoning), refusal: str(v.refusal) }
-  const { tool_calls: calls, tool_result: r, data_part: p } = v
-  // Tested first: most events carry none of them.
-  if (calls != null || r != null || p != null) {
-    // The same pieces as OpenAI's `delta.tool_calls`, one per event.
-    addToolCalls(d, calls)
-    if (isDict(r)) d.toolResult = { id: str(r.id) ?? '', name: str(r.name) ?? '', output: r.output, error: str(r.error) }
-    if (isDict(p) && str(p.name)) d.data = { name: p.name as string, data: p.data }
-  }
+  const d = answerOf(v, { meta })
+  const { tool_result: r, data_part: p } = v
+  if (isDict(r)) d.toolResult = { id: str(r.id) ?? '', name: str(r.name) ?? '', output: r.output, error: str(r.error) }
+  if (isDict(p) && str(p.name)) d.data = { name: p.name as string, data: p.data }
   return d
 }

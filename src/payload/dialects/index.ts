@@ -1,11 +1,10 @@
 import { fromDataStream, fromUiPart, isDataStream, isUiPart } from './ai-sdk.js'
 import type { UiState } from './ai-sdk.js'
 import { common, isDict, parse, warning } from './common.js'
-import type { Dict } from './common.js'
 import { fromContentDict, isContentDict } from './content-dict.js'
 import { fromOpenAI, isOpenAI } from './openai.js'
 import type { OpenAIState } from './openai.js'
-import type { Decoded, Dialect, DialectFn } from '../types.js'
+import type { Dialect, DialectFn } from '../types.js'
 
 // Event data → tokens. Each structured format has its own file; this one
 // picks the format (`auto`) and prepares a dialect for one stream.
@@ -22,47 +21,39 @@ export interface ResolvedDialect {
   textLike: () => boolean
 }
 
-type Kind = 'content-dict' | 'openai' | 'ai-sdk' | 'data-stream'
-
-const NAMES: Record<Kind, string> = {
-  'content-dict': 'content dict',
-  openai: 'OpenAI',
-  'ai-sdk': 'AI SDK',
-  'data-stream': 'AI SDK data stream',
-}
+// Formats as bits, in the order `auto` tries them: OpenAI, AI SDK UI
+// parts, content dicts, AI SDK data-stream lines.
+const NAMES = ['OpenAI', 'AI SDK', 'content dict', 'AI SDK data stream']
+const ALL = 15
+const AI_SDK = 10
+const DATA_STREAM = 3
 
 // In `auto`, undecodable data that still looks like one of our formats is a
 // broken payload (warn), not a model token that happens to start with `{`.
 const LOOKS_STRUCTURED = /^\{\s*['"](content|status|choices|error|id|object|type)['"]\s*:/
 
-const detect = (v: Dict): Kind | undefined => (isOpenAI(v) ? 'openai' : isUiPart(v) ? 'ai-sdk' : isContentDict(v) ? 'content-dict' : undefined)
-
-/** Every structured format, in the order `auto` tries them. */
-const ALL: readonly Kind[] = ['openai', 'ai-sdk', 'content-dict', 'data-stream']
-const AI_SDK: readonly Kind[] = ['ai-sdk', 'data-stream']
-
 /**
  * A dialect that reads one structured value per event, of one of the
- * `allowed` formats: the first one it recognises, kept for the rest of the
- * stream. With every format allowed (`auto`), data of none of them is a
- * plain-text token; otherwise it is a warning, as is any decode failure.
+ * `allowed` formats (bits of `NAMES`): the first one it recognises, kept for
+ * the rest of the stream. With every format allowed (`auto`), data of none
+ * of them is a plain-text token; otherwise it is a warning, as is any
+ * decode failure.
  */
-const createStructured = (allowed: readonly Kind[] = ALL): ResolvedDialect => {
+const createStructured = (allowed = ALL): ResolvedDialect => {
   const auto = allowed === ALL
-  let kind = allowed.length === 1 ? allowed[0] : undefined
+  // The format found (an index of NAMES), fixed from the start when only one is allowed.
+  let kind = allowed === 4 ? 2 : allowed === 1 ? 0 : -1
   // `auto` only: a plain-text token came first, so a later `{...}` token is text too.
   let sawText = false
-  const openai: OpenAIState = { othersWarned: false }
+  const openai: OpenAIState = {}
   const ui: UiState = new Map()
-  const name = () => (kind ? NAMES[kind] : allowed.map((k) => NAMES[k]).join(' or '))
-  const as = (k: Kind, v: Dict, data: string): Decoded =>
-    k === 'openai' ? fromOpenAI(v, data, openai) : k === 'content-dict' ? fromContentDict(v, data) : fromUiPart(v, data, ui)
+  const not = (cause?: unknown) => warning(`Not ${kind < 0 ? NAMES.filter((_, k) => (allowed >> k) & 1).join(' or ') : NAMES[kind]} data`, cause)
   return {
     decode: common((data) => {
-      if (kind === 'data-stream' || (kind === undefined && !sawText && allowed.includes('data-stream') && isDataStream(data))) {
+      if (kind === DATA_STREAM || (kind < 0 && !sawText && allowed & 8 && isDataStream(data))) {
         const d = fromDataStream(data)
-        if (kind || !d.warning) {
-          kind = 'data-stream'
+        if (kind >= 0 || !d.warning) {
+          kind = DATA_STREAM
           return d
         }
       }
@@ -70,25 +61,26 @@ const createStructured = (allowed: readonly Kind[] = ALL): ResolvedDialect => {
       try {
         v = parse(data)
       } catch (cause) {
-        if (!auto || kind !== undefined || LOOKS_STRUCTURED.test(data)) return warning(`Not ${name()} data`, cause)
+        if (!auto || kind >= 0 || LOOKS_STRUCTURED.test(data)) return not(cause)
         sawText = true
         return { text: data }
       }
       if (isDict(v)) {
         // A fixed format decodes every dict its way (`ai-sdk` only its parts).
-        const k = kind === 'content-dict' || kind === 'openai' ? kind : detect(v)
-        if (k && allowed.includes(k) && (!kind || k === kind)) return as((kind = k), v, data)
+        const k = kind === 0 || kind === 2 ? kind : isOpenAI(v) ? 0 : isUiPart(v) ? 1 : isContentDict(v) ? 2 : -1
+        if (k >= 0 && (allowed >> k) & 1 && (kind < 0 || k === kind))
+          return (kind = k) ? (k === 1 ? fromUiPart(v, data, ui) : fromContentDict(v, data)) : fromOpenAI(v, data, openai)
         // An object of no known format is not answer text (it was raw JSON on
         // screen, `completed`), unless the stream already showed itself to be
         // text (a model writing JSON) or it is `{}` (a code token).
-        if (auto && !kind && !sawText && Object.keys(v).length) return warning('Unrecognised JSON object ignored (not OpenAI, AI SDK or content dict data)')
+        if (auto && kind < 0 && !sawText && Object.keys(v).length) return warning('Unrecognised JSON object ignored (not OpenAI, AI SDK or content dict data)')
       }
-      if (!auto || kind !== undefined) return warning(`Not ${name()} data`)
+      if (!auto || kind >= 0) return not()
       // A model streaming code in plain-text mode sends tokens like `{` or `{}`: they stay text.
       sawText = true
       return { text: data }
     }),
-    textLike: () => auto && kind === undefined,
+    textLike: () => auto && kind < 0,
   }
 }
 
@@ -102,7 +94,7 @@ const createStructured = (allowed: readonly Kind[] = ALL): ResolvedDialect => {
  * `status: 'error'` or an `error` key are errors.
  * @public
  */
-export const contentDictDialect: DialectFn = (event) => createStructured(['content-dict']).decode(event)
+export const contentDictDialect: DialectFn = (event) => createStructured(4).decode(event)
 
 /**
  * The old name of {@link contentDictDialect}.
@@ -120,7 +112,7 @@ export const seedDialect: DialectFn = contentDictDialect
  * ignored with one warning per stream. `logprobs` are ignored.
  * @public
  */
-export const openaiDialect: DialectFn = (event) => createStructured(['openai']).decode(event)
+export const openaiDialect: DialectFn = (event) => createStructured(1).decode(event)
 
 /**
  * The Vercel AI SDK's streams: the UI message stream (`text-delta`,
@@ -149,21 +141,19 @@ export const textDialect: DialectFn = common((text) => ({ text }))
  */
 export const autoDialect: DialectFn = (event) => createStructured().decode(event)
 
-const text = (): ResolvedDialect => ({ decode: textDialect, textLike: () => true })
-
-/** Built-in dialects by name and by function: each stream gets its own state. */
-const BUILT_IN = new Map<Dialect, () => ResolvedDialect>([
-  ['auto', () => createStructured()],
-  [autoDialect, () => createStructured()],
-  ['content-dict', () => createStructured(['content-dict'])],
-  ['seed', () => createStructured(['content-dict'])],
-  [contentDictDialect, () => createStructured(['content-dict'])],
-  ['openai', () => createStructured(['openai'])],
-  [openaiDialect, () => createStructured(['openai'])],
-  ['ai-sdk', () => createStructured(AI_SDK)],
-  [aiSdkDialect, () => createStructured(AI_SDK)],
-  ['text', text],
-  [textDialect, text],
+/** Built-in dialects by name and by function, as the bits of the formats they read (0: plain text). */
+const BUILT_IN = new Map<unknown, number>([
+  ['auto', ALL],
+  [autoDialect, ALL],
+  ['content-dict', 4],
+  ['seed', 4],
+  [contentDictDialect, 4],
+  ['openai', 1],
+  [openaiDialect, 1],
+  ['ai-sdk', AI_SDK],
+  [aiSdkDialect, AI_SDK],
+  ['text', 0],
+  [textDialect, 0],
 ])
 
 /**
@@ -179,8 +169,9 @@ const BUILT_IN = new Map<Dialect, () => ResolvedDialect>([
  * @param dialect - a built-in name or function, or your own function. @default 'auto'
  */
 export function resolveDialect(dialect: Dialect | undefined): ResolvedDialect {
-  const make = BUILT_IN.get(dialect ?? 'auto')
-  if (make) return make()
+  const k = BUILT_IN.get(dialect ?? 'auto')
+  // Each stream gets its own state.
+  if (k) return createStructured(k)
   const decode = typeof dialect === 'function' ? dialect : textDialect
-  return { decode, textLike: () => false }
+  return { decode, textLike: () => k === 0 }
 }
