@@ -143,10 +143,14 @@ class Plan:
         return max(1, int(seconds * 1000))
 
     def create(self, p: Any, stream_id: str) -> None:
+        if self._last_beat is None:
+            # The first heartbeat's interval counts from here: on a loop slowed by a burst of new
+            # streams it comes late too, and must not find their streams expired.
+            self._last_beat = time.monotonic()
         key = self.key(stream_id)
         p.xadd(key, {'c': 'start'}, id=START)
-        p.pexpire(key, self.ms(self.liveness * RUNNING_EXPIRY_FACTOR))
-        p.set(self.key(stream_id, ':alive'), 1, px=self.ms(self.liveness))
+        p.pexpire(key, self.ms(self._granted * RUNNING_EXPIRY_FACTOR))
+        p.set(self.key(stream_id, ':alive'), 1, px=self.ms(self._granted))
 
     def append(self, p: Any, items: Sequence[tuple[str, int, Optional[str], str]]) -> None:
         for stream_id, n, event, data in items:
