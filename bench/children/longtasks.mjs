@@ -68,7 +68,7 @@ const all = [
   ['code', 'burst'],
   ['code', 'once'],
 ]
-// BENCH_LONGTASKS=mb:once,code:burst runs only those; BENCH_PROFILE_DIR=dir saves a DevTools CPU profile of each.
+// BENCH_LONGTASKS=mb:once,code:burst runs only those; BENCH_PROFILE_DIR=dir saves the DevTools trace of each.
 const only = process.env.BENCH_LONGTASKS?.split(',')
 const cases = all.filter(([n, m]) => !only || only.includes(`${n}:${m}`))
 const profiles = process.env.BENCH_PROFILE_DIR
@@ -78,15 +78,18 @@ let version
 try {
   for (const [name, mode] of cases) {
     const tab = await chromium.context.newPage()
-    const cdp = profiles && (await chromium.context.newCDPSession(tab))
-    if (cdp) await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReturnAsStream' })
+    // A trace too: on a loaded machine a task's wall time includes the time the renderer waited for a
+    // core; the trace's thread time (CPU) of each task is what the page's own work cost.
+    const cdp = await chromium.context.newCDPSession(tab)
+    await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReturnAsStream' })
     await tab.goto(`${base}/?case=${name}&mode=${mode}`)
     await tab.waitForFunction(() => window.__done, undefined, { timeout: args.timeoutMs, polling: 200 })
-    if (cdp) {
-      const events = await endTrace(cdp)
+    const events = await endTrace(cdp)
+    if (profiles) {
       writeFileSync(join(profiles, `${name}-${mode}.json`), JSON.stringify(events))
       process.stderr.write(`[bench longtasks] inside the longest task: ${longestTask(events)}\n`)
     }
+    const cpu = taskCpu(events)
     const done = await tab.evaluate(() => window.__done)
     const exact = await tab.evaluate(() => window.__check())
     version ??= await tab.evaluate(() => /Chrome\/[\d.]+/.exec(navigator.userAgent)?.[0] ?? 'Chromium')
@@ -101,11 +104,13 @@ try {
       wall: done.wall,
       longtasks: done.long.length,
       longest: Math.max(0, ...done.long.map((l) => l.duration)),
+      cpuLongest: Math.max(0, ...cpu),
+      cpuOver50: cpu.filter((d) => d > 50).length,
       worstGap: done.worstGap,
       frames: done.frames,
     }
     process.stderr.write(
-      `[bench longtasks] ${name} ${mode}: longest ${r.longest.toFixed(0)} ms, ${r.longtasks} long tasks, ${(r.wall / 1000).toFixed(1)} s, exact ${exact}\n`,
+      `[bench longtasks] ${name} ${mode}: longest ${r.longest.toFixed(0)} ms (CPU ${r.cpuLongest.toFixed(0)} ms), ${r.longtasks} long tasks (${r.cpuOver50} over 50 ms of CPU), ${(r.wall / 1000).toFixed(1)} s, exact ${exact}\n`,
     )
     results.push(r)
   }
@@ -114,6 +119,16 @@ try {
   server.close()
 }
 emit({ version, pace: args.pace, results })
+
+/** Thread time (CPU, ms) of each task on the page's main thread after the page's script ran. */
+function taskCpu(events) {
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`))
+  const own = events.filter((e) => e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`))
+  const load = own.find((e) => e.name === 'EvaluateScript' && e.args?.data?.url?.endsWith('/page.js'))
+  if (!load) return []
+  const thread = `${load.pid}:${load.tid}`
+  return own.filter((e) => e.name === 'RunTask' && `${e.pid}:${e.tid}` === thread && e.ts > load.ts + load.dur).map((e) => (e.tdur ?? e.dur) / 1000)
+}
 
 /** What the longest task on a renderer main thread of a trace did, by slice name (for BENCH_PROFILE_DIR runs). */
 function longestTask(events) {

@@ -46,6 +46,9 @@ export interface MarkdownRenderOptions extends MarkdownStreamOptions {
   /**
    * Schedules one DOM write. Defaults to `requestAnimationFrame` where it
    * exists (one write per frame however fast text arrives), else a 16 ms timer.
+   * A write does about 8 ms of work; more text (a long answer at once) is
+   * written at the next ones, asked for through this too, or through
+   * `requestAnimationFrame` when this one runs at once.
    */
   schedule?: ((flush: () => void) => void) | undefined
 }
@@ -54,8 +57,13 @@ export interface MarkdownRenderOptions extends MarkdownStreamOptions {
 export interface MarkdownRenderer {
   /** Add answer text; the DOM catches up at the next frame. */
   append(text: string): void
-  /** The answer is complete: parse what is left and write it now. */
-  finish(): void
+  /**
+   * The answer is complete: parse what is left and write it now, in one
+   * task. With `{ inFrames: true }`, text not written yet (a long answer
+   * that arrived at once) is written over the next frames like the rest,
+   * about 8 ms of work in each, so the page never freezes.
+   */
+  finish(options?: { inFrames?: boolean | undefined }): void
   /** Empty the element and start another answer. */
   reset(): void
   /** The underlying block stream. */
@@ -86,9 +94,8 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
   const prefix = options.classPrefix ?? 'md-'
   const policy: BuildPolicy = { doc, images: options.images ?? [], highlight: options.highlight, copy: options.copyButton ?? true, prefix }
   const g = globalThis as { requestAnimationFrame?: (cb: () => void) => unknown }
-  const schedule =
-    options.schedule ??
-    (typeof g.requestAnimationFrame === 'function' ? (f: () => void) => void g.requestAnimationFrame!(f) : (f: () => void) => void setTimeout(f, 16))
+  const frame = typeof g.requestAnimationFrame === 'function' ? (f: () => void) => void g.requestAnimationFrame!(f) : (f: () => void) => void setTimeout(f, 16)
+  const schedule = options.schedule ?? frame
   const stream = createMarkdownStream(options)
   const { sanitizer } = options
   const build = (b: Block, final: boolean) => (sanitizer && options.html ? buildHtmlBlock(b.tokens, policy, sanitizer) : buildBlock(b.tokens, policy, final))
@@ -96,25 +103,43 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
   let tailNodes: Node[] = []
   let revision = 0
   let scheduled = false
+  // Text appended but not yet given to the stream (`pending` from `at`), and a finish() in frames to come.
+  let pending = ''
+  let at = 0
+  let ending = false
 
-  let flushing = false
+  let busy = false
+  const run = () => {
+    if (!scheduled) return
+    // A scheduler that runs at once (a framework's commit) is asked again from inside a write for the
+    // rest of a burst: that goes on at the next frame.
+    if (busy) return frame(run)
+    busy = true
+    try {
+      flush()
+    } finally {
+      busy = false
+    }
+  }
   const queue = () => {
     if (!scheduled) {
       scheduled = true
-      // A scheduler that runs at once (a framework's commit) gets everything in one go, not a recursion per block.
-      schedule(() => scheduled && flush(flushing))
+      schedule(run)
     }
   }
 
+  // A burst of text (a whole answer at once) must not become one long task: the text goes to the
+  // stream a few lines at a time, each piece's committed blocks are built, and after about 8 ms
+  // the rest waits for the next frame. The tail stays one block, so finish() has little left to parse.
   const flush = (all = false) => {
     scheduled = false
     const start = now()
-    const { committed, tail, revision: r } = stream.snapshot
+    let snap = stream.snapshot
     // A late reference definition replaced committed blocks: rebuild just those.
-    if (r !== revision) {
-      revision = r
+    if (snap.revision !== revision) {
+      revision = snap.revision
       shown.forEach((s, i) => {
-        const b = committed[i]!
+        const b = snap.committed[i]!
         if (b.id === s.id) return
         const nodes = build(b, true)
         for (const n of nodes) s.nodes[0]!.parentNode?.insertBefore(n, s.nodes[0]!)
@@ -122,7 +147,6 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
         shown[i] = { id: b.id, nodes }
       })
     }
-    const from = shown.length
     const built: { id: number; nodes: Node[] }[] = []
     // The new nodes are written over the old tail's (morph.ts): the block being written, and the
     // blocks it became when they commit, keep their nodes, and a selection in them survives.
@@ -131,31 +155,56 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
       for (const b of built) shown.push({ id: b.id, nodes: kept.splice(0, b.nodes.length) })
       tailNodes = kept
     }
-    // A burst of text (a whole answer arriving at once) must not become one long task: build
-    // committed blocks for about 8 ms, then let the browser paint and go on at the next frame.
-    // The tail waits until the blocks before it are shown.
-    for (let i = from; i < committed.length; i++) {
-      if (!all && i > from && now() - start > 8) {
-        write([])
-        flushing = true
-        queue()
-        flushing = false
-        return
+    for (;;) {
+      for (let i = shown.length + built.length; i < snap.committed.length; i++) {
+        // Once finished, only the last blocks are left: they go in now.
+        if (!all && !snap.finished && built.length && now() - start > 8) {
+          // The tail waits until the blocks before it are shown.
+          write([])
+          return queue()
+        }
+        const b = snap.committed[i]!
+        built.push({ id: b.id, nodes: build(b, true) })
       }
-      const b = committed[i]!
-      built.push({ id: b.id, nodes: build(b, true) })
+      if (at < pending.length && (all || now() - start <= 8)) {
+        // About 2 KiB, to a line end: the stream commits the blocks it closes and keeps a short tail.
+        const nl = pending.indexOf('\n', at + 2048)
+        const end = Math.min(pending.length, nl < 0 || nl > at + 16384 ? at + 4096 : nl + 1)
+        stream.append(pending.slice(at, end))
+        at = end
+        snap = stream.snapshot
+      } else if (at < pending.length) break
+      else if (ending && !snap.finished) {
+        stream.finish()
+        snap = stream.snapshot
+      } else break
     }
-    const next = tail ? build(tail, false) : []
+    if (at >= pending.length) {
+      pending = ''
+      at = 0
+    }
+    const next = snap.tail ? build(snap.tail, false) : []
     for (const n of next) if (n.nodeType === 1) (n as Element).classList.add(`${prefix}tail`)
     write(next)
+    if (pending || (ending && !snap.finished)) queue()
   }
 
   return {
     append(text) {
-      stream.append(text)
+      if (ending) throw new TypeError('MarkdownRenderer: append() after finish(); call reset() to start another answer')
+      if (at > 65536 && at * 2 > pending.length) {
+        pending = pending.slice(at)
+        at = 0
+      }
+      pending += text
       queue()
     },
-    finish() {
+    finish(opts) {
+      ending = true
+      if (opts?.inFrames) return queue()
+      stream.append(pending.slice(at))
+      pending = ''
+      at = 0
       stream.finish()
       flush(true)
     },
@@ -166,7 +215,9 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
       shown = []
       tailNodes = []
       revision = 0
-      scheduled = false
+      scheduled = ending = false
+      pending = ''
+      at = 0
     },
     stream,
   }

@@ -39,7 +39,7 @@ export const Markdown = defineComponent({
       }
       if (props.text !== text) view.append(props.text.slice(text.length))
       text = props.text
-      if (props.done && !done) view.finish()
+      if (props.done && !done) view.finish({ inFrames: true })
       done ||= props.done
     }
     onMounted(sync)

@@ -250,3 +250,40 @@ test('a burst (a whole long answer at once) is written over several frames, not 
   view.finish()
   expect(el.innerHTML).toBe(atOnce(text).innerHTML)
 }, 60_000)
+
+test('a page too slow for any frame budget (each clock read 5 ms later) still ends exactly as the text rendered at once', () => {
+  const docs = [...specExamples.filter((_, i) => i % 8 === 0).map((e) => e.markdown), ...cases.gfm, ...cases.tricky, answer(20_000)]
+  const want = docs.map((text) => atOnce(text).innerHTML)
+  let t = 0
+  const clock = vi.spyOn(performance, 'now').mockImplementation(() => (t += 5))
+  try {
+    docs.forEach((text, k) => {
+      // Frames that run after every piece, and frames that never run before finish().
+      for (const run of [true, false]) {
+        const { el, view, frame } = manual()
+        for (const piece of splitText(text, k)) {
+          view.append(piece)
+          if (run) frame()
+        }
+        view.finish()
+        expect(el.innerHTML, JSON.stringify(text)).toBe(want[k])
+      }
+    })
+  } finally {
+    clock.mockRestore()
+  }
+}, 120_000)
+
+test('finish({ inFrames: true }) on a long text that arrived at once: written over several frames, then exactly as rendered at once', () => {
+  const text = answer(100_000)
+  const want = atOnce(text).innerHTML
+  const { el, view, frame } = manual()
+  view.append(text)
+  view.finish({ inFrames: true })
+  let frames = 0
+  // The stream is finished once all the text went in; that frame writes the last blocks.
+  for (; frames < 10_000 && !view.stream.snapshot.finished; frames++) frame()
+  expect(frames).toBeGreaterThan(2)
+  expect(el.innerHTML).toBe(want)
+  expect(() => view.append('more')).toThrow(/reset\(\)/)
+}, 60_000)

@@ -10,6 +10,7 @@ import { expectedText, startMockServer } from '../../src/mock/index.js'
 import type { MockServer } from '../../src/mock/index.js'
 import { useStream } from '../../src/react/index.js'
 import { Markdown } from '../../src/react/markdown.js'
+import { answer } from '../markdown/corpus.js'
 import { renderAtOnce } from '../helpers/markdown.js'
 
 let mock: MockServer
@@ -65,3 +66,16 @@ test('by hand: text grows across renders, then a different text starts over', ()
   rerender(h(StrictMode, null, h(Markdown, { text: 'other', done: true })))
   expect(div.innerHTML).toBe('<p>other</p>')
 })
+
+test('a long answer mounted whole (a stored one) is not written in one commit: the rest follows in frames, ending as rendered at once', async () => {
+  const text = answer(100_000)
+  const want = renderAtOnce(text)
+  const blocks = Object.assign(document.createElement('div'), { innerHTML: want }).childNodes.length
+  const { container } = strict(h(Markdown, { text, done: true }))
+  const div = container.firstElementChild!
+  // The commit wrote about 8 ms of it.
+  expect(div.childNodes.length).toBeGreaterThan(0)
+  expect(div.childNodes.length).toBeLessThan(blocks)
+  await waitFor(() => expect(div.childNodes.length).toBe(blocks), { timeout: 60_000 })
+  expect(div.innerHTML).toBe(want)
+}, 90_000)
