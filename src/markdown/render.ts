@@ -134,7 +134,12 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
   const flush = (all = false) => {
     scheduled = false
     const start = now()
+    // Characters parsed and built in this write: the first 4 KiB always go in (a frame of even a very
+    // fast model), so a write stops early only in a real burst, whatever the machine's load.
+    let work = 0
     let snap = stream.snapshot
+    // Once finished, only the last blocks are left: they go in now.
+    const late = () => !all && !snap.finished && work > 4096 && now() - start > 8
     // A late reference definition replaced committed blocks: rebuild just those.
     if (snap.revision !== revision) {
       revision = snap.revision
@@ -157,20 +162,21 @@ export function createMarkdownRenderer(element: Element, options: MarkdownRender
     }
     for (;;) {
       for (let i = shown.length + built.length; i < snap.committed.length; i++) {
-        // Once finished, only the last blocks are left: they go in now.
-        if (!all && !snap.finished && built.length && now() - start > 8) {
+        if (late()) {
           // The tail waits until the blocks before it are shown.
           write([])
           return queue()
         }
         const b = snap.committed[i]!
         built.push({ id: b.id, nodes: build(b, true) })
+        work += b.source.length
       }
-      if (at < pending.length && (all || now() - start <= 8)) {
+      if (at < pending.length && !late()) {
         // About 2 KiB, to a line end: the stream commits the blocks it closes and keeps a short tail.
         const nl = pending.indexOf('\n', at + 2048)
         const end = Math.min(pending.length, nl < 0 || nl > at + 16384 ? at + 4096 : nl + 1)
         stream.append(pending.slice(at, end))
+        work += end - at
         at = end
         snap = stream.snapshot
       } else if (at < pending.length) break

@@ -20,13 +20,18 @@ beforeAll(async () => {
 afterAll(() => mock.close())
 afterEach(() => cleanup())
 
-/** Nodes of `root` that left it, other than the growing tail's. */
+/** Nodes of `root` that left it, other than the growing tail's (and nodes inside it, which it may replace). */
 function watchRemovals(root: Node) {
   const removed: Node[] = []
-  const mo = new MutationObserver((rs) => rs.forEach((r) => r.removedNodes.forEach((n) => !(n as Element).classList?.contains('md-tail') && removed.push(n))))
+  const inTail = (r: MutationRecord) => !!(r.target as Element).closest?.('.md-tail')
+  const mo = new MutationObserver((rs) =>
+    rs.forEach((r) => inTail(r) || r.removedNodes.forEach((n) => !(n as Element).classList?.contains('md-tail') && removed.push(n))),
+  )
   mo.observe(root, { childList: true, subtree: true })
   return () => (
-    removed.push(...mo.takeRecords().flatMap((r) => Array.from(r.removedNodes).filter((n) => !(n as Element).classList?.contains('md-tail')))),
+    removed.push(
+      ...mo.takeRecords().flatMap((r) => (inTail(r) ? [] : Array.from(r.removedNodes).filter((n) => !(n as Element).classList?.contains('md-tail')))),
+    ),
     mo.disconnect(),
     removed
   )
