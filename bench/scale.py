@@ -445,6 +445,8 @@ def main() -> None:
         'SSE_FORMAT': 'json',
         'FLASK_FORWARD_FAULTS': '1',
         'METRICS': '1',
+        # One upstream connection per concurrent answer (the client's pool holds 1,000 by default).
+        'LLM_MAX_CONNECTIONS': str(2 * (args.streams + args.slow) + 100),
     }
 
     def env(name: str) -> dict[str, str]:

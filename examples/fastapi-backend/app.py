@@ -41,7 +41,7 @@ log = logging.getLogger('fastapi-backend')
 def create_app(config: Config = None, stats: Stats = None) -> FastAPI:
     config = config or Config.from_env()
     stats = stats or Stats()
-    client = llm.create_async_client(config.base_url, config.api_key, config.timeout)
+    client = llm.create_async_client(config.base_url, config.api_key, config.timeout, config.upstream_connections)
     # REDIS_URL or RESUMABLE=1: generations outlive their requests (../flask-backend/resumable.py).
     runner = resumable.async_runner_from_env()
 

@@ -36,7 +36,7 @@ log = logging.getLogger('flask-backend')
 def create_app(config: Config = None, stats: Stats = None) -> Flask:
     config = config or Config.from_env()
     stats = stats or Stats()
-    client = llm.create_client(config.base_url, config.api_key, config.timeout)
+    client = llm.create_client(config.base_url, config.api_key, config.timeout, config.upstream_connections)
     # REDIS_URL or RESUMABLE=1: generations outlive their requests (resumable.py).
     runner = resumable.runner_from_env()
     app = Flask(__name__)

@@ -6,6 +6,7 @@ Shared by the Flask and FastAPI backends (the FastAPI one uses the async client)
 from typing import Optional
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import openai
 from openai import AsyncOpenAI, OpenAI
 
@@ -15,14 +16,22 @@ def _timeout(seconds: float) -> openai.Timeout:
     return openai.Timeout(seconds, connect=min(seconds, 10.0))
 
 
-def create_client(base_url: str, api_key: str, timeout: float) -> OpenAI:
+def _limits(connections: int) -> httpx.Limits:
+    # One connection per answer being generated: a worker that streams more
+    # answers at once than the pool holds makes the rest wait, then time out.
+    return httpx.Limits(max_connections=connections, max_keepalive_connections=min(connections, 100))
+
+
+def create_client(base_url: str, api_key: str, timeout: float, connections: int = 1000) -> OpenAI:
     # max_retries=0: the client's default two silent retries turned one
     # upstream failure into ~1.4 s of waiting and up to three billed requests.
-    return OpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=_timeout(timeout))
+    http = openai.DefaultHttpxClient(limits=_limits(connections))
+    return OpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=_timeout(timeout), http_client=http)
 
 
-def create_async_client(base_url: str, api_key: str, timeout: float) -> AsyncOpenAI:
-    return AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=_timeout(timeout))
+def create_async_client(base_url: str, api_key: str, timeout: float, connections: int = 1000) -> AsyncOpenAI:
+    http = openai.DefaultAsyncHttpxClient(limits=_limits(connections))
+    return AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=_timeout(timeout), http_client=http)
 
 
 def request(model: str, prompt: str, extra_headers: Optional[dict] = None) -> dict:

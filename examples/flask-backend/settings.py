@@ -61,6 +61,9 @@ class Config:
     model: str = 'deepseek-r1:14b'
     format: str = 'repr'
     timeout: float = 60.0
+    # Concurrent upstream connections of the OpenAI client (its own default);
+    # answers past it wait for one and end as an upstream timeout.
+    upstream_connections: int = 1000
     heartbeat: float = 15.0
     max_body_bytes: int = MAX_BODY_BYTES
     allowed_origins: Tuple[str, ...] = ()
@@ -80,6 +83,7 @@ class Config:
             model=env.get('LLM_MODEL') or Config.model,
             format=fmt,
             timeout=positive('LLM_TIMEOUT', env.get('LLM_TIMEOUT'), Config.timeout),
+            upstream_connections=int(positive('LLM_MAX_CONNECTIONS', env.get('LLM_MAX_CONNECTIONS'), Config.upstream_connections)),
             heartbeat=positive('SSE_HEARTBEAT', env.get('SSE_HEARTBEAT'), Config.heartbeat),
             max_body_bytes=int(positive('MAX_BODY_BYTES', env.get('MAX_BODY_BYTES'), Config.max_body_bytes)),
             allowed_origins=_origins(env.get('ALLOWED_ORIGINS')),
