@@ -87,10 +87,13 @@ def test_a_reader_that_stops_reading_is_dropped_and_the_others_get_everything(re
     src.q.put('b')
     assert take(stalled, 1)[0]['data'] == 'b'  # through the worker's reader
     # The stalled reader stays registered but reads nothing more from here on.
-    fine: list[dict[str, str]] = []
-    reading = threading.Thread(target=lambda: fine.extend(parse(other.follow(sid))))
+    chunks: list[bytes] = []
+    reading = threading.Thread(target=lambda: chunks.extend(other.follow(sid)))
     reading.start()
     token = 'x' * 500
+    # Each step also waits for the reading client, so a thread starved on a loaded
+    # machine is not taken for a slow client.
+    read = lambda: sum(c.count(token.encode()) for c in list(chunks))  # noqa: E731
     # 100 KB in five steps, each read by the worker's reader before the next:
     # six times the stalled reader's backlog.
     slow_follower = other._hub.streams[sid][0]
@@ -98,8 +101,10 @@ def test_a_reader_that_stops_reading_is_dropped_and_the_others_get_everything(re
         for _ in range(40):
             src.q.put(token)
         until(lambda n=40 * step: slow_follower.received >= n or slow_follower.failure, 10, 'the reader to get them')
+        until(lambda n=40 * step: read() >= n, 10, 'the reading client to read them')
     src.q.put(DONE)
     reading.join(30)
+    fine = parse(iter(chunks))
     assert [e['data'] for e in fine] == ['a', 'b', *[token] * 200, '{"status": "completed"}']
     rest = parse(stalled)
     error = json.loads(rest[-1]['data'])['error']
