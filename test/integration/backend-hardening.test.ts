@@ -126,3 +126,32 @@ describe.each(['flask', 'fastapi'] as const)('%s reference backend', (server) =>
     expect(other.headers.get('access-control-allow-origin')).toBeNull()
   })
 })
+
+describe.each(['flask', 'fastapi'] as const)('%s reference backend with LLM_MAX_CONNECTIONS=1', (server) => {
+  let backend: FlaskBackend
+  beforeAll(async () => {
+    backend = await startFlask({ server, upstream: mock.url, format: 'json', env: { LLM_MAX_CONNECTIONS: '1', LLM_TIMEOUT: '2' } })
+  }, 180_000)
+  afterAll(async () => {
+    await backend?.close()
+  })
+
+  test('an answer past the upstream pool waits for a connection, then ends as a 504 upstream_timeout; the pool frees when the first ends', async () => {
+    const first = new AbortController()
+    const slow = await fetch(`${backend.url}/stream/get?text=first`, { headers: { 'x-mock-delay': '200' }, signal: first.signal })
+    expect(slow.status).toBe(200)
+    const reader = slow.body!.getReader()
+    await reader.read() // the first answer is streaming: it holds the only upstream connection
+    const second = await fetch(`${backend.url}/stream/get?text=second`, { headers: { 'x-mock-think': 'off' } })
+    expect(second.status).toBe(504)
+    expect(((await second.json()) as ErrorBody).error.type).toBe('upstream_timeout')
+    first.abort()
+    await reader.cancel().catch(() => {})
+    // The client left: the backend closes its upstream stream, and the next answer gets the connection.
+    const third = await until(
+      () => fetch(`${backend.url}/stream/get?text=third`, { headers: { 'x-mock-think': 'off' } }),
+      (r) => r.status === 200,
+    )
+    expect(await third.text()).toContain('completed')
+  })
+})
